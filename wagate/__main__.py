@@ -1,0 +1,5 @@
+"""`python -m wagate`."""
+
+from wagate.cli import main
+
+main()

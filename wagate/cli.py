@@ -1,0 +1,85 @@
+"""The `wagate` command: parses arguments, builds settings once, calls one function per command.
+
+This module is the composition root: it may import every package, and nothing imports it.
+Only here are exceptions turned into exit codes (0 ok, 1 failure, 2 usage or input error).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from core.config import Settings, load_settings
+from core.errors import WagateError
+from wagate import __version__
+from wagate.commands import REGISTERED
+
+
+class Context:
+    """What every command receives: the workspace settings, built once."""
+
+    def __init__(self, workspace: Path | None) -> None:
+        self._workspace = workspace
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """Settings of the selected workspace (loaded on first use, so `--help` never fails)."""
+        if self._settings is None:
+            self._settings = load_settings(self._workspace)
+        return self._settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wagate")
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Workspace folder (default: $WAGATE_WORKSPACE, else ./data).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path | None, verbose: int) -> None:
+    """wagate: consent-first WhatsApp Business messaging operations."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    ctx.obj = Context(workspace)
+
+
+for command in REGISTERED:
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point: run the CLI and map errors to one line and an exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except WagateError as exc:
+        click.echo(f"error: {exc.one_line()}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: no traceback for users
+        if os.environ.get("WAGATE_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (set WAGATE_DEBUG=1 for the traceback and report it)",
+            err=True,
+        )
+        sys.exit(1)
+    sys.exit(0)
