@@ -14,25 +14,10 @@ from pathlib import Path
 
 import click
 
-from core.config import Settings, load_settings
 from core.errors import WagateError
 from wagate import __version__
 from wagate.commands import REGISTERED
-
-
-class Context:
-    """What every command receives: the workspace settings, built once."""
-
-    def __init__(self, workspace: Path | None) -> None:
-        self._workspace = workspace
-        self._settings: Settings | None = None
-
-    @property
-    def settings(self) -> Settings:
-        """Settings of the selected workspace (loaded on first use, so `--help` never fails)."""
-        if self._settings is None:
-            self._settings = load_settings(self._workspace)
-        return self._settings
+from wagate.context import Context
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

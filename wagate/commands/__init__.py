@@ -5,5 +5,8 @@ from __future__ import annotations
 import click
 
 from wagate.commands.docs_cmd import docs
+from wagate.commands.ingest_cmd import ingest
+from wagate.commands.metrics_cmd import metrics
+from wagate.commands.quarantine_cmd import quarantine
 
-REGISTERED: tuple[click.Command, ...] = (docs,)
+REGISTERED: tuple[click.Command, ...] = (ingest, metrics, quarantine, docs)

@@ -1,0 +1,53 @@
+"""Creating the warehouse schema and keeping the marts' parameters current."""
+
+from __future__ import annotations
+
+from core.config import Settings
+from core.warehouse import Warehouse
+from pipelines.classify import Lexicon
+from pipelines.sqlfiles import script
+
+SCHEMA_VERSION = 1
+
+# settings that change derived rows: a change recomputes every contact
+_DERIVATION_PARAMS = ("reporting_timezone", "attribution_window_hours", "lexicon_version")
+
+
+def migrate(wh: Warehouse) -> None:
+    """Create what is missing (idempotent) and (re)create the marts views."""
+    wh.execute_script(script("schema"))
+    if wh.scalar("SELECT count(*) FROM meta.schema_version") == 0:
+        wh.execute("INSERT INTO meta.schema_version VALUES ($v)", {"v": SCHEMA_VERSION})
+    wh.execute_script(script("marts"))
+
+
+def _current(settings: Settings, lexicon: Lexicon) -> dict[str, str]:
+    return {
+        "reporting_timezone": settings.metrics.reporting_timezone,
+        "attribution_window_hours": repr(float(settings.metrics.attribution_window_hours)),
+        "lexicon_version": lexicon.version,
+        "stale_sent_hours": repr(float(settings.metrics.stale_sent_hours)),
+    }
+
+
+def rebuild_reasons(wh: Warehouse, settings: Settings, lexicon: Lexicon) -> list[str]:
+    """Why every contact must be recomputed (settings or lexicon changed since the last load)."""
+    stored = dict(wh.rows("SELECT name, value FROM meta.params"))
+    if not wh.scalar("SELECT count(*) FROM core.contacts"):
+        return []
+    current = _current(settings, lexicon)
+    return [
+        f"{name} changed from {stored[name]} to {current[name]}"
+        for name in _DERIVATION_PARAMS
+        if name in stored and stored[name] != current[name]
+    ]
+
+
+def store_params(wh: Warehouse, settings: Settings, lexicon: Lexicon) -> None:
+    """Record the parameters the marts views read, and the newest receipt."""
+    values = _current(settings, lexicon)
+    newest = wh.scalar("SELECT max(ts) FROM raw.status_events")
+    if newest is not None:
+        values["newest_receipt"] = newest.isoformat()
+    for name, value in values.items():
+        wh.execute("INSERT OR REPLACE INTO meta.params VALUES ($n, $v)", {"n": name, "v": value})

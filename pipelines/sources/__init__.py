@@ -1,0 +1,1 @@
+"""Input files: discovery and kind detection (files.py), reading them into staging relations."""

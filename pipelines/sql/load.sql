@@ -1,0 +1,170 @@
+-- Staging -> raw, inside the load's transaction. Each statement first builds new_<table> with the
+-- rows raw does not have yet (deterministic ids, so a body delivered three times or a file loaded
+-- twice adds nothing), then appends them. `{contact_key}` is replaced by the keyed-hash SQL of
+-- core.phones (bound pads, no user input); `$now` is the load time.
+
+-- name: numbers
+CREATE OR REPLACE TEMP TABLE stg_numbers AS
+SELECT DISTINCT ident FROM (
+    SELECT CASE WHEN recipient_id IS NOT NULL THEN '+' || regexp_replace(recipient_id, '[^0-9]', '', 'g')
+                ELSE 'bsuid:' || recipient_user_id END AS ident
+    FROM stg_status WHERE reason IS NULL AND coalesce(recipient_id, recipient_user_id) IS NOT NULL
+    UNION ALL
+    SELECT CASE WHEN from_number IS NOT NULL THEN '+' || regexp_replace(from_number, '[^0-9]', '', 'g')
+                ELSE 'bsuid:' || from_user_id END
+    FROM stg_inbound WHERE reason IS NULL
+    UNION ALL
+    SELECT '+' || regexp_replace(wa_id, '[^0-9]', '', 'g') FROM stg_pref WHERE reason IS NULL
+    UNION ALL
+    SELECT to_number FROM stg_send WHERE reason IS NULL
+);
+
+-- name: keys
+CREATE OR REPLACE TEMP TABLE stg_keys AS
+SELECT ident, {contact_key} AS contact_key FROM stg_numbers;
+
+-- name: unknown_contacts
+SELECT DISTINCT k.ident, k.contact_key
+FROM stg_keys k
+WHERE NOT EXISTS (SELECT 1 FROM core.contacts c WHERE c.contact_key = k.contact_key);
+
+-- name: insert_contacts
+INSERT INTO core.contacts BY NAME SELECT contact_key, region, calling_code FROM new_contact_regions;
+
+-- name: new_status
+CREATE OR REPLACE TEMP TABLE new_status AS
+WITH s AS (
+    SELECT *,
+           md5(concat_ws('|', wamid, status, ts_unix::VARCHAR, coalesce(error_codes, ''),
+                         coalesce(recipient_id, recipient_user_id, ''), source)) AS event_id,
+           CASE WHEN recipient_id IS NOT NULL THEN '+' || regexp_replace(recipient_id, '[^0-9]', '', 'g')
+                ELSE 'bsuid:' || recipient_user_id END AS ident
+    FROM stg_status
+    WHERE reason IS NULL
+    QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY file_id, line) = 1
+)
+SELECT s.event_id, s.wamid, s.status, to_timestamp(s.ts_unix) AS ts, s.recipient_id, s.recipient_user_id,
+       k.contact_key, s.phone_number_id, s.display_phone_number, s.waba_id, s.error_code, s.error_title,
+       s.error_details, s.pricing_category, s.pricing_type, s.pricing_model, s.billable, s.conversation_id,
+       s.conversation_origin, s.biz_opaque_callback_data, s.source, s.received_at, s.raw,
+       f.path AS source_file, s.line, $now::TIMESTAMPTZ AS loaded_at
+FROM s
+LEFT JOIN stg_keys k ON k.ident = s.ident
+LEFT JOIN stg_files f ON f.file_id = s.file_id
+WHERE NOT EXISTS (SELECT 1 FROM raw.status_events r WHERE r.event_id = s.event_id);
+
+-- name: new_inbound
+CREATE OR REPLACE TEMP TABLE new_inbound AS
+WITH s AS (
+    SELECT *, md5('in|' || message_id) AS event_id,
+           CASE WHEN from_number IS NOT NULL THEN '+' || regexp_replace(from_number, '[^0-9]', '', 'g')
+                ELSE 'bsuid:' || from_user_id END AS ident
+    FROM stg_inbound
+    WHERE reason IS NULL
+    QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY file_id, line) = 1
+)
+SELECT s.event_id, s.message_id, to_timestamp(s.ts_unix) AS ts, s.from_number, s.from_user_id, k.contact_key,
+       s.phone_number_id, s.waba_id, s.type, s.text, s.button_payload, s.button_text, s.interactive_type,
+       s.interactive_id, s.reaction_emoji, s.reaction_to, s.context_id, s.system_type, s.error_code,
+       s.received_at, s.raw, f.path AS source_file, s.line, $now::TIMESTAMPTZ AS loaded_at
+FROM s
+LEFT JOIN stg_keys k ON k.ident = s.ident
+LEFT JOIN stg_files f ON f.file_id = s.file_id
+WHERE NOT EXISTS (SELECT 1 FROM raw.inbound_messages r WHERE r.event_id = s.event_id);
+
+-- name: new_pref
+CREATE OR REPLACE TEMP TABLE new_pref AS
+WITH s AS (
+    SELECT *,
+           md5(concat_ws('|', 'pref', wa_id, coalesce(phone_number_id, ''), coalesce(category, ''), value, ts_unix::VARCHAR)) AS event_id,
+           '+' || regexp_replace(wa_id, '[^0-9]', '', 'g') AS ident
+    FROM stg_pref
+    WHERE reason IS NULL
+    QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY file_id, line) = 1
+)
+SELECT s.event_id, s.wa_id, k.contact_key, s.phone_number_id, s.category, s.value, s.detail,
+       to_timestamp(s.ts_unix) AS ts, s.received_at, s.raw, f.path AS source_file, s.line,
+       $now::TIMESTAMPTZ AS loaded_at
+FROM s
+LEFT JOIN stg_keys k ON k.ident = s.ident
+LEFT JOIN stg_files f ON f.file_id = s.file_id
+WHERE NOT EXISTS (SELECT 1 FROM raw.user_preferences r WHERE r.event_id = s.event_id);
+
+-- name: new_business
+CREATE OR REPLACE TEMP TABLE new_business AS
+WITH s AS (
+    SELECT *,
+           md5(concat_ws('|', field, coalesce(waba_id, ''), coalesce(entry_time::VARCHAR, ''), value::VARCHAR)) AS event_id
+    FROM stg_business
+    QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY file_id, line) = 1
+)
+SELECT s.event_id, s.field, s.waba_id,
+       coalesce(to_timestamp(s.entry_time), s.received_at, $now::TIMESTAMPTZ) AS ts,
+       s.value, s.received_at, f.path AS source_file, s.line, $now::TIMESTAMPTZ AS loaded_at
+FROM s
+LEFT JOIN stg_files f ON f.file_id = s.file_id
+WHERE NOT EXISTS (SELECT 1 FROM raw.business_events r WHERE r.event_id = s.event_id);
+
+-- name: new_send
+CREATE OR REPLACE TEMP TABLE new_send AS
+WITH s AS (
+    SELECT * FROM stg_send WHERE reason IS NULL
+    QUALIFY row_number() OVER (PARTITION BY row_id ORDER BY file_id, line) = 1
+)
+SELECT s.row_id, s.attempted_at, s.campaign, s.template, s.language, s.category, s.to_number, k.contact_key,
+       s.phone_number_id, s.outcome, s.wamid, s.error_code, s.error_title, s.idempotency_key, s.lint_report,
+       s.complaint, s.blocked, s.source_kind, f.path AS source_file, s.line, $now::TIMESTAMPTZ AS loaded_at
+FROM s
+JOIN stg_keys k ON k.ident = s.to_number
+LEFT JOIN stg_files f ON f.file_id = s.file_id
+WHERE NOT EXISTS (SELECT 1 FROM raw.send_log r WHERE r.row_id = s.row_id);
+
+-- name: append
+INSERT INTO raw.status_events BY NAME SELECT * FROM new_status;
+INSERT INTO raw.inbound_messages BY NAME SELECT * FROM new_inbound;
+INSERT INTO raw.user_preferences BY NAME SELECT * FROM new_pref;
+INSERT INTO raw.business_events BY NAME SELECT * FROM new_business;
+INSERT INTO raw.send_log BY NAME SELECT * FROM new_send;
+
+-- name: quarantine
+INSERT INTO meta.quarantine BY NAME
+SELECT $run_id AS run_id, coalesce(f.path, '?') AS source_file, q.line, q.source_kind, q.reason,
+       left(q.raw_text, 100000) AS raw_text, $now::TIMESTAMPTZ AS quarantined_at
+FROM stg_quarantine q LEFT JOIN stg_files f ON f.file_id = q.file_id;
+
+-- name: affected
+-- Everyone whose derived rows may change: the people in new rows, and the people behind the
+-- wamids those rows mention (a status can name a message logged for another number format).
+CREATE OR REPLACE TEMP TABLE affected AS
+SELECT DISTINCT contact_key FROM (
+    SELECT contact_key FROM new_status
+    UNION ALL SELECT contact_key FROM new_inbound
+    UNION ALL SELECT contact_key FROM new_pref
+    UNION ALL SELECT contact_key FROM new_send
+    UNION ALL SELECT l.contact_key FROM raw.send_log l WHERE l.wamid IN (SELECT wamid FROM new_status)
+    UNION ALL SELECT s.contact_key FROM raw.status_events s WHERE s.wamid IN (SELECT wamid FROM new_send WHERE wamid IS NOT NULL)
+) WHERE contact_key IS NOT NULL;
+
+-- name: per_file
+WITH staged AS (
+    SELECT file_id FROM stg_status WHERE reason IS NULL
+    UNION ALL SELECT file_id FROM stg_inbound WHERE reason IS NULL
+    UNION ALL SELECT file_id FROM stg_pref WHERE reason IS NULL
+    UNION ALL SELECT file_id FROM stg_business
+    UNION ALL SELECT file_id FROM stg_send WHERE reason IS NULL
+),
+fresh AS (
+    SELECT source_file FROM new_status
+    UNION ALL SELECT source_file FROM new_inbound
+    UNION ALL SELECT source_file FROM new_pref
+    UNION ALL SELECT source_file FROM new_business
+    UNION ALL SELECT source_file FROM new_send
+),
+s AS (SELECT file_id, count(*) AS n FROM staged GROUP BY 1),
+n AS (SELECT source_file, count(*) AS n FROM fresh GROUP BY 1),
+q AS (SELECT file_id, count(*) AS n FROM stg_quarantine GROUP BY 1)
+SELECT f.file_id, coalesce(s.n, 0), coalesce(n.n, 0), coalesce(q.n, 0)
+FROM stg_files f
+LEFT JOIN s ON s.file_id = f.file_id
+LEFT JOIN n ON n.source_file = f.path
+LEFT JOIN q ON q.file_id = f.file_id;

@@ -1,0 +1,155 @@
+-- Webhook bodies -> staging tables. Input: the temp view src_lines(file_id, line, received_at, text),
+-- one webhook body per row. Every statement is set-based: the bodies are parsed by DuckDB's JSON
+-- reader, never row by row in Python.
+
+-- name: changes
+-- One row per entry[].changes[] item, with the value parsed just deep enough to route it.
+-- A body that is not a WhatsApp webhook envelope becomes one row with a reason instead.
+CREATE OR REPLACE TEMP TABLE stg_change AS
+WITH b AS (
+    SELECT file_id, line, received_at, text,
+           from_json(text, '{"object":"VARCHAR","entry":[{"id":"VARCHAR","time":"VARCHAR","changes":[{"field":"VARCHAR","value":"JSON"}]}]}') AS env
+    FROM src_lines
+),
+good AS (
+    SELECT file_id, line, received_at, unnest(env.entry) AS e
+    FROM b
+    WHERE env.object = 'whatsapp_business_account' AND env.entry IS NOT NULL
+),
+changes AS (
+    SELECT file_id, line, received_at, e.id AS waba_id, TRY_CAST(e.time AS BIGINT) AS entry_time,
+           unnest(e.changes) AS c
+    FROM good
+    WHERE e.changes IS NOT NULL
+)
+SELECT file_id, line, received_at, waba_id, entry_time, c.field AS field, c.value AS value,
+       from_json(c.value, '{"metadata":{"phone_number_id":"VARCHAR","display_phone_number":"VARCHAR"},"messages":["JSON"],"statuses":["JSON"],"user_preferences":["JSON"],"errors":"JSON"}') AS v,
+       NULL::VARCHAR AS reason, NULL::VARCHAR AS raw_text
+FROM changes
+UNION ALL
+SELECT file_id, line, received_at, NULL, NULL, NULL, NULL, NULL,
+       CASE
+           WHEN env.object IS NULL AND env.entry IS NULL THEN 'not a WhatsApp webhook body (no object/entry)'
+           WHEN env.object IS DISTINCT FROM 'whatsapp_business_account'
+               THEN 'object is ' || coalesce('"' || env.object || '"', 'missing') || ', expected "whatsapp_business_account"'
+           ELSE 'entry is missing or not an array'
+       END,
+       text
+FROM b
+WHERE env.object IS DISTINCT FROM 'whatsapp_business_account' OR env.entry IS NULL;
+
+-- name: change_quarantine
+INSERT INTO stg_quarantine
+SELECT file_id, line, 'webhooks', reason, raw_text FROM stg_change WHERE reason IS NOT NULL
+UNION ALL
+SELECT file_id, line, 'webhooks', 'entry.changes[] item has no field or value', value::VARCHAR
+FROM stg_change WHERE reason IS NULL AND (field IS NULL OR value IS NULL);
+
+-- name: statuses
+INSERT INTO stg_status BY NAME
+WITH s AS (
+    SELECT file_id, line, received_at, waba_id, v.metadata.phone_number_id AS phone_number_id,
+           v.metadata.display_phone_number AS display_phone_number, unnest(v.statuses) AS raw
+    FROM stg_change
+    WHERE field = 'messages' AND v.statuses IS NOT NULL
+),
+p AS (
+    SELECT *, from_json(raw, '{"id":"VARCHAR","status":"VARCHAR","timestamp":"VARCHAR","recipient_id":"VARCHAR","recipient_user_id":"VARCHAR","biz_opaque_callback_data":"VARCHAR","pricing":{"category":"VARCHAR","type":"VARCHAR","pricing_model":"VARCHAR","billable":"BOOLEAN"},"conversation":{"id":"VARCHAR","origin":{"type":"VARCHAR"}},"errors":[{"code":"BIGINT","title":"VARCHAR","message":"VARCHAR","error_data":{"details":"VARCHAR"}}]}') AS s
+    FROM s
+)
+SELECT file_id, line, received_at, waba_id, phone_number_id, display_phone_number, raw,
+       s.id AS wamid, lower(s.status) AS status, TRY_CAST(s.timestamp AS BIGINT) AS ts_unix,
+       s.recipient_id, s.recipient_user_id, s.biz_opaque_callback_data,
+       s.pricing.category AS pricing_category, s.pricing.type AS pricing_type,
+       s.pricing.pricing_model AS pricing_model, s.pricing.billable AS billable,
+       s.conversation.id AS conversation_id, s.conversation.origin.type AS conversation_origin,
+       s.errors[1].code AS error_code, coalesce(s.errors[1].title, s.errors[1].message) AS error_title,
+       s.errors[1].error_data.details AS error_details,
+       array_to_string(list_transform(s.errors, lambda x: x.code::VARCHAR), ',') AS error_codes,
+       CASE
+           WHEN json_type(raw) <> 'OBJECT' THEN 'status is not a JSON object'
+           WHEN s.id IS NULL OR s.id = '' THEN 'status has no id (wamid)'
+           WHEN s.status IS NULL OR s.status = '' THEN 'status has no status value'
+           WHEN TRY_CAST(s.timestamp AS BIGINT) IS NULL THEN 'status timestamp is not unix seconds: ' || coalesce(s.timestamp, 'missing')
+       END AS reason
+FROM p;
+
+-- name: status_quarantine
+INSERT INTO stg_quarantine
+SELECT file_id, line, 'webhooks', reason, raw::VARCHAR FROM stg_status WHERE reason IS NOT NULL AND source = 'webhook';
+
+-- name: inbound
+INSERT INTO stg_inbound BY NAME
+WITH m AS (
+    SELECT file_id, line, received_at, waba_id, v.metadata.phone_number_id AS phone_number_id,
+           unnest(v.messages) AS raw
+    FROM stg_change
+    WHERE field = 'messages' AND v.messages IS NOT NULL
+),
+p AS (
+    SELECT *, from_json(raw, '{"id":"VARCHAR","from":"VARCHAR","from_user_id":"VARCHAR","timestamp":"VARCHAR","type":"VARCHAR","text":{"body":"VARCHAR"},"button":{"payload":"VARCHAR","text":"VARCHAR"},"interactive":{"type":"VARCHAR","button_reply":{"id":"VARCHAR","title":"VARCHAR"},"list_reply":{"id":"VARCHAR","title":"VARCHAR"}},"reaction":{"message_id":"VARCHAR","emoji":"VARCHAR"},"context":{"id":"VARCHAR"},"image":{"caption":"VARCHAR"},"video":{"caption":"VARCHAR"},"document":{"caption":"VARCHAR"},"system":{"type":"VARCHAR"},"errors":[{"code":"BIGINT"}]}') AS m
+    FROM m
+)
+SELECT file_id, line, received_at, waba_id, phone_number_id, raw,
+       m.id AS message_id, m."from" AS from_number, m.from_user_id, TRY_CAST(m.timestamp AS BIGINT) AS ts_unix,
+       lower(m.type) AS type,
+       coalesce(m.text.body, m.image.caption, m.video.caption, m.document.caption,
+                m.interactive.button_reply.title, m.interactive.list_reply.title) AS text,
+       m.button.payload AS button_payload, m.button.text AS button_text,
+       m.interactive.type AS interactive_type,
+       coalesce(m.interactive.button_reply.id, m.interactive.list_reply.id) AS interactive_id,
+       m.reaction.emoji AS reaction_emoji, m.reaction.message_id AS reaction_to,
+       m.context.id AS context_id, m.system.type AS system_type, m.errors[1].code AS error_code,
+       CASE
+           WHEN json_type(raw) <> 'OBJECT' THEN 'message is not a JSON object'
+           WHEN m.id IS NULL OR m.id = '' THEN 'inbound message has no id'
+           WHEN TRY_CAST(m.timestamp AS BIGINT) IS NULL THEN 'inbound message timestamp is not unix seconds: ' || coalesce(m.timestamp, 'missing')
+           WHEN m."from" IS NULL AND m.from_user_id IS NULL THEN 'inbound message has neither from nor from_user_id'
+       END AS reason
+FROM p;
+
+-- name: inbound_quarantine
+INSERT INTO stg_quarantine
+SELECT file_id, line, 'webhooks', reason, raw::VARCHAR FROM stg_inbound WHERE reason IS NOT NULL;
+
+-- name: preferences
+INSERT INTO stg_pref BY NAME
+WITH u AS (
+    SELECT file_id, line, received_at, v.metadata.phone_number_id AS phone_number_id, unnest(v.user_preferences) AS raw
+    FROM stg_change
+    WHERE field = 'user_preferences' AND v.user_preferences IS NOT NULL
+),
+p AS (
+    SELECT *, from_json(raw, '{"wa_id":"VARCHAR","detail":"VARCHAR","category":"VARCHAR","value":"VARCHAR","timestamp":"VARCHAR"}') AS u FROM u
+)
+SELECT file_id, line, received_at, phone_number_id, raw, u.wa_id, u.detail, u.category,
+       lower(u.value) AS value, TRY_CAST(u.timestamp AS BIGINT) AS ts_unix,
+       CASE
+           WHEN json_type(raw) <> 'OBJECT' THEN 'user_preferences item is not a JSON object'
+           WHEN u.wa_id IS NULL THEN 'user_preferences item has no wa_id'
+           WHEN u.value IS NULL THEN 'user_preferences item has no value'
+           WHEN TRY_CAST(u.timestamp AS BIGINT) IS NULL THEN 'user_preferences timestamp is not unix seconds'
+       END AS reason
+FROM p;
+
+-- name: preference_quarantine
+INSERT INTO stg_quarantine
+SELECT file_id, line, 'webhooks', reason, raw::VARCHAR FROM stg_pref WHERE reason IS NOT NULL;
+
+-- name: business
+-- Every other field, and system-level errors[] of the messages field, kept as landed.
+INSERT INTO stg_business BY NAME
+SELECT file_id, line, received_at, waba_id, entry_time, field, value
+FROM stg_change
+WHERE reason IS NULL AND field IS NOT NULL AND value IS NOT NULL
+  AND field NOT IN ('messages', 'user_preferences')
+UNION ALL
+SELECT file_id, line, received_at, waba_id, entry_time, 'messages.errors' AS field, v.errors AS value
+FROM stg_change
+WHERE field = 'messages' AND v.errors IS NOT NULL
+UNION ALL
+-- a messages change carrying nothing we model is still kept whole
+SELECT file_id, line, received_at, waba_id, entry_time, field, value
+FROM stg_change
+WHERE field = 'messages' AND value IS NOT NULL
+  AND v.statuses IS NULL AND v.messages IS NULL AND v.errors IS NULL;
