@@ -46,7 +46,7 @@ class Warehouse:
             con = duckdb.connect(str(path), config=config)
         except duckdb.Error as exc:
             raise _convert(exc, path) from None
-        return cls(con, path, read_only=False)
+        return cls(_utc(con), path, read_only=False)
 
     @classmethod
     def open_reader(cls, path: Path, *, retry_seconds: float = 5.0) -> Warehouse:
@@ -60,7 +60,7 @@ class Warehouse:
         while True:
             try:
                 con = duckdb.connect(str(path), read_only=True)
-                return cls(con, path, read_only=True)
+                return cls(_utc(con), path, read_only=True)
             except duckdb.Error as exc:
                 error = _convert(exc, path)
                 if not isinstance(error, WarehouseBusyError) or time.monotonic() >= deadline:
@@ -71,7 +71,7 @@ class Warehouse:
     @classmethod
     def in_memory(cls) -> Warehouse:
         """A throw-away in-memory warehouse (tests, benchmarks' baselines)."""
-        return cls(duckdb.connect(":memory:"), None, read_only=False)
+        return cls(_utc(duckdb.connect(":memory:")), None, read_only=False)
 
     def close(self) -> None:
         """Close the connection."""
@@ -113,7 +113,7 @@ class Warehouse:
     def frame(self, sql: str, params: Params = None) -> pl.DataFrame:
         """Run a query and return a Polars DataFrame."""
         try:
-            table = self._con.execute(sql, params).to_arrow_table()
+            table = self._con.sql(sql, params=params).to_arrow_table()
         except duckdb.Error as exc:
             raise _convert(exc, self.path, sql) from None
         frame = pl.from_arrow(table)
@@ -152,6 +152,12 @@ class Warehouse:
     def checkpoint(self) -> None:
         """Write the WAL into the database file."""
         self.execute("CHECKPOINT")
+
+
+def _utc(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    # timestamps come back in the session zone: fix it so results never depend on the machine
+    con.execute("SET TimeZone = 'UTC'")
+    return con
 
 
 def _convert(exc: duckdb.Error, path: Path | None, sql: str | None = None) -> WarehouseError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import polars as pl
@@ -24,8 +25,15 @@ _CLASS_SCHEMA = {
 }
 
 
-def derive(wh: Warehouse, settings: Settings, lexicon: Lexicon, *, now: str) -> None:
-    """Rebuild core rows of everyone in the temp table ``affected``."""
+_AFFECTED = re.compile(r"(?:\b[a-z]+\.)?contact_key IN \(SELECT contact_key FROM affected\)")
+
+
+def derive(wh: Warehouse, settings: Settings, lexicon: Lexicon, *, now: str, everyone: bool = False) -> None:
+    """Rebuild core rows of everyone in the temp table ``affected`` (or of everyone at all).
+
+    With ``everyone`` the membership tests are dropped from the SQL: on a cold load or a full
+    recompute they would only cost a semi-join per statement.
+    """
     _classify(wh, lexicon)
     params = {
         "tz": settings.metrics.reporting_timezone,
@@ -33,7 +41,7 @@ def derive(wh: Warehouse, settings: Settings, lexicon: Lexicon, *, now: str) -> 
         "now": now,
     }
     for block in statements("derive").values():
-        run_block(wh, block, params)
+        run_block(wh, _AFFECTED.sub("TRUE", block) if everyone else block, params)
 
 
 def _classify(wh: Warehouse, lexicon: Lexicon) -> None:

@@ -8,10 +8,13 @@ never need the number again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import polars as pl
 
-from core.phones import ContactKeyer, calling_code, region_of
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+from core.phones import ContactKeyer, region_of
 from core.warehouse import Warehouse
 from pipelines.sqlfiles import run_block, statements
 
@@ -46,7 +49,7 @@ def merge(wh: Warehouse, keyer: ContactKeyer, *, run_id: str, now: str) -> Merge
     sql = statements("load")
     wh.execute(sql["numbers"])
     wh.execute(sql["keys"].replace("{contact_key}", keyer.sql_expression("ident")), keyer.sql_params())
-    _add_contacts(wh, sql["unknown_contacts"], sql["insert_contacts"])
+    _add_contacts(wh, sql)
     for name in ("new_status", "new_inbound", "new_pref", "new_business", "new_send"):
         wh.execute(sql[name], {"now": now})
     staged = {table: int(wh.scalar(query)) for table, query in STAGED_COUNTS.items()}
@@ -59,19 +62,28 @@ def merge(wh: Warehouse, keyer: ContactKeyer, *, run_id: str, now: str) -> Merge
     return Merged(staged, new, quarantined, affected)
 
 
-def _add_contacts(wh: Warehouse, unknown_sql: str, insert_sql: str) -> None:
-    unknown = wh.rows(unknown_sql)
-    if not unknown:
-        return
-    idents = [row[0] for row in unknown]
-    frame = pl.DataFrame(
-        {
-            "contact_key": [row[1] for row in unknown],
-            "region": [region_of(i) if i.startswith("+") else "ZZ" for i in idents],
-            "calling_code": [calling_code(i) if i.startswith("+") else None for i in idents],
-        },
-        schema={"contact_key": pl.String, "region": pl.String, "calling_code": pl.Int32},
+def _add_contacts(wh: Warehouse, sql: dict[str, str]) -> None:
+    """Place new people in a region: by calling code in SQL, libphonenumber only for shared codes."""
+    wh.register("calling_codes", _calling_codes())
+    wh.execute(sql["unknown_contacts"])
+    shared = wh.frame(sql["shared_code_contacts"])["ident"].to_list()
+    regions = pl.DataFrame(
+        {"ident": shared, "region": [region_of(ident) for ident in shared]},
+        schema={"ident": pl.String, "region": pl.String},
     )
-    wh.register("new_contact_regions", frame)
-    wh.execute(insert_sql)
-    wh.unregister("new_contact_regions")
+    wh.register("shared_regions", regions)
+    wh.execute(sql["insert_contacts"])
+
+
+@cache
+def _calling_codes() -> pl.DataFrame:
+    codes = sorted(COUNTRY_CODE_TO_REGION_CODE.items())
+    return pl.DataFrame(
+        {
+            "prefix": [str(code) for code, _ in codes],
+            "code": [code for code, _ in codes],
+            # several regions: left NULL, resolved per number prefix by core.phones.region_of
+            "region": [regions[0] if len(regions) == 1 and regions[0] != "001" else None for _, regions in codes],
+        },
+        schema={"prefix": pl.String, "code": pl.Int32, "region": pl.String},
+    )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -60,7 +61,8 @@ def ingest(settings: Settings, paths: Sequence[Path] = (), *, lexicon: Lexicon |
         if todo or reasons:
             # staging fills TEMP tables only, so it runs before the transaction: a fast-path read
             # that fails would otherwise abort the transaction it is retried in
-            staged = Stager(wh, todo).stage()
+            with _phase("stage"):
+                staged = Stager(wh, todo).stage()
             with wh.transaction():
                 _load(wh, settings, keyer, lexicon, todo, staged, reasons, report, now.isoformat())
             wh.checkpoint()
@@ -96,12 +98,15 @@ def _load(
     report: RunReport,
     now: str,
 ) -> None:
-    merged = merge(wh, keyer, run_id=report.run_id, now=now)
+    with _phase("merge into raw"):
+        merged = merge(wh, keyer, run_id=report.run_id, now=now)
     if rebuild:
         log.info("recomputing every contact: %s", "; ".join(rebuild))
         wh.execute("CREATE OR REPLACE TEMP TABLE affected AS SELECT contact_key FROM core.contacts")
     report.contacts_recomputed = int(wh.scalar("SELECT count(*) FROM affected"))
-    derive(wh, settings, lexicon, now=now)
+    everyone = report.contacts_recomputed == int(wh.scalar("SELECT count(*) FROM core.contacts"))
+    with _phase("derive core"):
+        derive(wh, settings, lexicon, now=now, everyone=everyone)
     store_params(wh, settings, lexicon)
     per_file = {row[0]: row[1:] for row in wh.rows(statements("load")["per_file"])}
     for fid, item in todo.items():
@@ -124,6 +129,13 @@ def _load(
         "INSERT INTO meta.runs VALUES ($id, $start, $now::TIMESTAMPTZ, $report::JSON)",
         {"id": report.run_id, "start": report.started_at, "now": now, "report": _json(report)},
     )
+
+
+@contextmanager
+def _phase(name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    log.info("%s: %.2fs", name, time.perf_counter() - started)
 
 
 def _json(report: RunReport) -> str:

@@ -110,7 +110,7 @@ class Stager:
             return
         self._register_lines("careful_lines", careful)
         self._register_lines("landing_lines", landing)
-        self._create_fast_view("fast_lines", fast, "json AS text")
+        self._create_fast_view("fast_lines", fast, "json::VARCHAR AS text")
         sql = statements("sources")
         self.wh.execute(sql["webhook_lines"])
         for name in ("careful_problems", "landing_problems"):
@@ -135,9 +135,10 @@ class Stager:
         self._register_lines("careful_send_lines", careful)
         schema = {**SEND_SCHEMA, "source_kind": pl.String}
         self.wh.register("csv_rows", pl.concat(csv_frames) if csv_frames else pl.DataFrame(schema=schema))
-        self._create_fast_view("fast_send_lines", fast, "json AS text")
+        self._create_fast_view("fast_send_lines", fast, "json::VARCHAR AS text")
         sql = statements("sources")
         self.wh.execute(sql["send_lines"].replace("{send_struct}", _SEND_STRUCT))
+        self.wh.execute(sql["send_csv_rows"])
         self.wh.execute(sql["send_problems"])
         self._run_fast_aware(statements("sendlog"), fast)
 

@@ -75,6 +75,12 @@ states AS (
            has_failed AND max_rank < 2 AS failed
     FROM base
     WHERE contact_key IS NOT NULL
+),
+-- earliest send that reached the person: a later message that fails or stalls follows a delivery
+-- (an aggregate and a join: a window partitioned by a million people costs several times more)
+first_reach AS (
+    SELECT contact_key, min(sent_at) FILTER (WHERE delivered) AS first_delivered_send
+    FROM states GROUP BY contact_key
 )
 SELECT s.wamid, s.contact_key, s.sent_at, timezone($tz, s.sent_at)::DATE AS day, s.campaign, s.template,
        s.category, s.language, coalesce(c.region, 'ZZ') AS country, s.phone_number_id, s.outcome, s.max_rank,
@@ -82,10 +88,11 @@ SELECT s.wamid, s.contact_key, s.sent_at, timezone($tz, s.sent_at)::DATE AS day,
        CASE WHEN s.failed THEN s.failure_code END AS error_code,
        s.failed AND s.failure_code = 130472 AS holdout,
        s.delivered_at, s.read_at, s.last_status_at,
-       coalesce(min(CASE WHEN s.delivered THEN s.sent_at END) OVER (PARTITION BY s.contact_key) < s.sent_at, false) AS prev_delivered,
+       coalesce(r.first_delivered_send < s.sent_at, false) AS prev_delivered,
        false AS responded, false AS opted_out, false AS complained, s.explicit_block,
        s.idempotency_key, s.lint_report
 FROM states s
+JOIN first_reach r ON r.contact_key = s.contact_key
 LEFT JOIN core.contacts c ON c.contact_key = s.contact_key;
 
 -- name: inbound

@@ -6,41 +6,46 @@
 -- name: numbers
 CREATE OR REPLACE TEMP TABLE stg_numbers AS
 SELECT DISTINCT ident FROM (
-    SELECT CASE WHEN recipient_id IS NOT NULL THEN '+' || regexp_replace(recipient_id, '[^0-9]', '', 'g')
-                ELSE 'bsuid:' || recipient_user_id END AS ident
-    FROM stg_status WHERE reason IS NULL AND coalesce(recipient_id, recipient_user_id) IS NOT NULL
-    UNION ALL
-    SELECT CASE WHEN from_number IS NOT NULL THEN '+' || regexp_replace(from_number, '[^0-9]', '', 'g')
-                ELSE 'bsuid:' || from_user_id END
-    FROM stg_inbound WHERE reason IS NULL
-    UNION ALL
-    SELECT '+' || regexp_replace(wa_id, '[^0-9]', '', 'g') FROM stg_pref WHERE reason IS NULL
-    UNION ALL
-    SELECT to_number FROM stg_send WHERE reason IS NULL
-);
+    SELECT ident FROM stg_status WHERE reason IS NULL
+    UNION ALL SELECT ident FROM stg_inbound WHERE reason IS NULL
+    UNION ALL SELECT ident FROM stg_pref WHERE reason IS NULL
+    UNION ALL SELECT to_number FROM stg_send WHERE reason IS NULL
+) WHERE ident IS NOT NULL;
 
 -- name: keys
 CREATE OR REPLACE TEMP TABLE stg_keys AS
 SELECT ident, {contact_key} AS contact_key FROM stg_numbers;
 
 -- name: unknown_contacts
-SELECT DISTINCT k.ident, k.contact_key
-FROM stg_keys k
-WHERE NOT EXISTS (SELECT 1 FROM core.contacts c WHERE c.contact_key = k.contact_key);
+-- New people, placed by calling code (codes are prefix-free, so at most one join matches).
+-- Codes shared by several regions (+1, +7, +44, ...) leave region NULL for core.phones to resolve.
+CREATE OR REPLACE TEMP TABLE new_contacts AS
+SELECT k.ident, k.contact_key,
+       coalesce(c1.code, c2.code, c3.code) AS calling_code,
+       coalesce(c1.region, c2.region, c3.region) AS region
+FROM (SELECT DISTINCT ident, contact_key FROM stg_keys
+      WHERE contact_key NOT IN (SELECT contact_key FROM core.contacts)) k
+LEFT JOIN calling_codes c1 ON k.ident[1] = '+' AND c1.prefix = k.ident[2:2]
+LEFT JOIN calling_codes c2 ON k.ident[1] = '+' AND c2.prefix = k.ident[2:3]
+LEFT JOIN calling_codes c3 ON k.ident[1] = '+' AND c3.prefix = k.ident[2:4];
+
+-- name: shared_code_contacts
+SELECT ident FROM new_contacts WHERE region IS NULL AND calling_code IS NOT NULL;
 
 -- name: insert_contacts
-INSERT INTO core.contacts BY NAME SELECT contact_key, region, calling_code FROM new_contact_regions;
+INSERT INTO core.contacts BY NAME
+SELECT n.contact_key, coalesce(n.region, r.region, 'ZZ') AS region, n.calling_code
+FROM new_contacts n LEFT JOIN shared_regions r ON r.ident = n.ident;
 
 -- name: new_status
+-- Duplicates inside the batch are rare: only their event ids go through the (costly) window.
 CREATE OR REPLACE TEMP TABLE new_status AS
-WITH s AS (
-    SELECT *,
-           md5(concat_ws('|', wamid, status, ts_unix::VARCHAR, coalesce(error_codes, ''),
-                         coalesce(recipient_id, recipient_user_id, ''), source)) AS event_id,
-           CASE WHEN recipient_id IS NOT NULL THEN '+' || regexp_replace(recipient_id, '[^0-9]', '', 'g')
-                ELSE 'bsuid:' || recipient_user_id END AS ident
-    FROM stg_status
-    WHERE reason IS NULL
+WITH ok AS (SELECT * FROM stg_status WHERE reason IS NULL),
+dup AS (SELECT event_id FROM ok GROUP BY event_id HAVING count(*) > 1),
+s AS (
+    SELECT * FROM ok WHERE event_id NOT IN (SELECT event_id FROM dup)
+    UNION ALL
+    SELECT * FROM (SELECT * FROM ok WHERE event_id IN (SELECT event_id FROM dup))
     QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY file_id, line) = 1
 )
 SELECT s.event_id, s.wamid, s.status, to_timestamp(s.ts_unix) AS ts, s.recipient_id, s.recipient_user_id,
@@ -51,16 +56,12 @@ SELECT s.event_id, s.wamid, s.status, to_timestamp(s.ts_unix) AS ts, s.recipient
 FROM s
 LEFT JOIN stg_keys k ON k.ident = s.ident
 LEFT JOIN stg_files f ON f.file_id = s.file_id
-WHERE NOT EXISTS (SELECT 1 FROM raw.status_events r WHERE r.event_id = s.event_id);
+WHERE s.event_id NOT IN (SELECT event_id FROM raw.status_events);
 
 -- name: new_inbound
 CREATE OR REPLACE TEMP TABLE new_inbound AS
 WITH s AS (
-    SELECT *, md5('in|' || message_id) AS event_id,
-           CASE WHEN from_number IS NOT NULL THEN '+' || regexp_replace(from_number, '[^0-9]', '', 'g')
-                ELSE 'bsuid:' || from_user_id END AS ident
-    FROM stg_inbound
-    WHERE reason IS NULL
+    SELECT * FROM stg_inbound WHERE reason IS NULL
     QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY file_id, line) = 1
 )
 SELECT s.event_id, s.message_id, to_timestamp(s.ts_unix) AS ts, s.from_number, s.from_user_id, k.contact_key,
@@ -70,16 +71,12 @@ SELECT s.event_id, s.message_id, to_timestamp(s.ts_unix) AS ts, s.from_number, s
 FROM s
 LEFT JOIN stg_keys k ON k.ident = s.ident
 LEFT JOIN stg_files f ON f.file_id = s.file_id
-WHERE NOT EXISTS (SELECT 1 FROM raw.inbound_messages r WHERE r.event_id = s.event_id);
+WHERE s.event_id NOT IN (SELECT event_id FROM raw.inbound_messages);
 
 -- name: new_pref
 CREATE OR REPLACE TEMP TABLE new_pref AS
 WITH s AS (
-    SELECT *,
-           md5(concat_ws('|', 'pref', wa_id, coalesce(phone_number_id, ''), coalesce(category, ''), value, ts_unix::VARCHAR)) AS event_id,
-           '+' || regexp_replace(wa_id, '[^0-9]', '', 'g') AS ident
-    FROM stg_pref
-    WHERE reason IS NULL
+    SELECT * FROM stg_pref WHERE reason IS NULL
     QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY file_id, line) = 1
 )
 SELECT s.event_id, s.wa_id, k.contact_key, s.phone_number_id, s.category, s.value, s.detail,
@@ -88,7 +85,7 @@ SELECT s.event_id, s.wa_id, k.contact_key, s.phone_number_id, s.category, s.valu
 FROM s
 LEFT JOIN stg_keys k ON k.ident = s.ident
 LEFT JOIN stg_files f ON f.file_id = s.file_id
-WHERE NOT EXISTS (SELECT 1 FROM raw.user_preferences r WHERE r.event_id = s.event_id);
+WHERE s.event_id NOT IN (SELECT event_id FROM raw.user_preferences);
 
 -- name: new_business
 CREATE OR REPLACE TEMP TABLE new_business AS
@@ -103,7 +100,7 @@ SELECT s.event_id, s.field, s.waba_id,
        s.value, s.received_at, f.path AS source_file, s.line, $now::TIMESTAMPTZ AS loaded_at
 FROM s
 LEFT JOIN stg_files f ON f.file_id = s.file_id
-WHERE NOT EXISTS (SELECT 1 FROM raw.business_events r WHERE r.event_id = s.event_id);
+WHERE s.event_id NOT IN (SELECT event_id FROM raw.business_events);
 
 -- name: new_send
 CREATE OR REPLACE TEMP TABLE new_send AS
@@ -117,7 +114,7 @@ SELECT s.row_id, s.attempted_at, s.campaign, s.template, s.language, s.category,
 FROM s
 JOIN stg_keys k ON k.ident = s.to_number
 LEFT JOIN stg_files f ON f.file_id = s.file_id
-WHERE NOT EXISTS (SELECT 1 FROM raw.send_log r WHERE r.row_id = s.row_id);
+WHERE s.row_id NOT IN (SELECT row_id FROM raw.send_log);
 
 -- name: append
 INSERT INTO raw.status_events BY NAME SELECT * FROM new_status;

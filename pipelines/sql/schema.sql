@@ -1,4 +1,6 @@
 -- The warehouse schema. raw: as landed, append-only, keyed by deterministic event ids.
+-- Keys are unique by construction (every load anti-joins on them) rather than by PRIMARY KEY
+-- constraints: DuckDB's indexes roughly halve bulk-load speed and are not needed for reads.
 -- core: derived per contact, recomputed for the contacts a load touches. meta: bookkeeping.
 -- Plain phone numbers live only in raw (needed for sending and erasure); core and marts carry
 -- the keyed contact_key.
@@ -42,7 +44,7 @@ CREATE TABLE IF NOT EXISTS meta.quarantine (
 );
 
 CREATE TABLE IF NOT EXISTS raw.status_events (
-    event_id           VARCHAR PRIMARY KEY,  -- md5(wamid|status|timestamp|error codes|recipient)
+    event_id           VARCHAR NOT NULL,     -- md5(wamid|status|timestamp|error codes|recipient|source)
     wamid              VARCHAR NOT NULL,
     status             VARCHAR NOT NULL,
     ts                 TIMESTAMPTZ NOT NULL,
@@ -71,7 +73,7 @@ CREATE TABLE IF NOT EXISTS raw.status_events (
 );
 
 CREATE TABLE IF NOT EXISTS raw.inbound_messages (
-    event_id        VARCHAR PRIMARY KEY,     -- md5('in|' || message id)
+    event_id        VARCHAR NOT NULL,        -- md5('in|' || message id)
     message_id      VARCHAR NOT NULL,
     ts              TIMESTAMPTZ NOT NULL,
     from_number     VARCHAR,
@@ -98,7 +100,7 @@ CREATE TABLE IF NOT EXISTS raw.inbound_messages (
 );
 
 CREATE TABLE IF NOT EXISTS raw.user_preferences (
-    event_id        VARCHAR PRIMARY KEY,
+    event_id        VARCHAR NOT NULL,
     wa_id           VARCHAR,
     contact_key     VARCHAR,
     phone_number_id VARCHAR,
@@ -115,7 +117,7 @@ CREATE TABLE IF NOT EXISTS raw.user_preferences (
 
 -- Every other webhook field (template, quality, account signals, unknown fields) as landed.
 CREATE TABLE IF NOT EXISTS raw.business_events (
-    event_id        VARCHAR PRIMARY KEY,     -- md5(field|waba|entry time|value)
+    event_id        VARCHAR NOT NULL,        -- md5(field|waba|entry time|value)
     field           VARCHAR NOT NULL,
     waba_id         VARCHAR,
     ts              TIMESTAMPTZ,             -- entry.time, else the time it was received or loaded
@@ -127,7 +129,7 @@ CREATE TABLE IF NOT EXISTS raw.business_events (
 );
 
 CREATE TABLE IF NOT EXISTS raw.send_log (
-    row_id          VARCHAR PRIMARY KEY,     -- md5 of the normalised row
+    row_id          VARCHAR NOT NULL,        -- md5 of the normalised row
     attempted_at    TIMESTAMPTZ NOT NULL,
     campaign        VARCHAR NOT NULL,
     template        VARCHAR NOT NULL,
@@ -151,13 +153,13 @@ CREATE TABLE IF NOT EXISTS raw.send_log (
 );
 
 CREATE TABLE IF NOT EXISTS core.contacts (
-    contact_key  VARCHAR PRIMARY KEY,
+    contact_key  VARCHAR NOT NULL,
     region       VARCHAR NOT NULL,
     calling_code INTEGER
 );
 
 CREATE TABLE IF NOT EXISTS core.attempts (
-    row_id          VARCHAR PRIMARY KEY,
+    row_id          VARCHAR NOT NULL,
     contact_key     VARCHAR NOT NULL,
     attempted_at    TIMESTAMPTZ NOT NULL,
     day             DATE NOT NULL,
@@ -172,7 +174,7 @@ CREATE TABLE IF NOT EXISTS core.attempts (
 );
 
 CREATE TABLE IF NOT EXISTS core.messages (
-    wamid           VARCHAR PRIMARY KEY,
+    wamid           VARCHAR NOT NULL,
     contact_key     VARCHAR NOT NULL,
     sent_at         TIMESTAMPTZ NOT NULL,
     day             DATE NOT NULL,
@@ -202,7 +204,7 @@ CREATE TABLE IF NOT EXISTS core.messages (
 );
 
 CREATE TABLE IF NOT EXISTS core.inbound (
-    event_id         VARCHAR PRIMARY KEY,
+    event_id         VARCHAR NOT NULL,
     contact_key      VARCHAR NOT NULL,
     ts               TIMESTAMPTZ NOT NULL,
     day              DATE NOT NULL,

@@ -81,6 +81,10 @@ SELECT file_id, line, NULL::TIMESTAMPTZ AS received_at, phone_number_id, wamid,
        epoch(status_at)::BIGINT AS ts_unix, substr(to_number, 2) AS recipient_id,
        CASE WHEN status = 'failed' THEN error_code END AS error_code,
        CASE WHEN status = 'failed' THEN error_code::VARCHAR END AS error_codes,
-       'send_log' AS source
+       'send_log' AS source,
+       md5(concat_ws('|', wamid, CASE WHEN status IN ('seen', 'opened') THEN 'read' ELSE status END,
+                     epoch(status_at)::BIGINT::VARCHAR, CASE WHEN status = 'failed' THEN error_code::VARCHAR ELSE '' END,
+                     substr(to_number, 2), 'send_log')) AS event_id,
+       to_number AS ident
 FROM stg_send
 WHERE reason IS NULL AND status IS NOT NULL AND wamid IS NOT NULL AND outcome IN ('accepted', 'held');

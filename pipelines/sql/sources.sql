@@ -37,7 +37,9 @@ FROM (
 WHERE NOT json_valid(text) OR r.body IS NULL OR NOT json_valid(r.body);
 
 -- name: send_lines
-CREATE OR REPLACE TEMP VIEW src_send AS
+-- A table rather than a view: a UNION of the JSON and CSV branches let DuckDB's optimizer apply
+-- from_json to CSV text.
+CREATE OR REPLACE TEMP TABLE src_send AS
 SELECT file_id, line, 'send_log' AS source_kind, text AS raw_text, j.*
 FROM (
     SELECT file_id, line, text, from_json(text, '{send_struct}') AS j
@@ -46,9 +48,10 @@ FROM (
         UNION ALL
         SELECT file_id, line, text FROM careful_send_lines WHERE json_valid(text) AND json_type(text) = 'OBJECT'
     )
-)
-UNION ALL BY NAME
-SELECT * FROM csv_rows;
+);
+
+-- name: send_csv_rows
+INSERT INTO src_send BY NAME SELECT * FROM csv_rows;
 
 -- name: send_problems
 INSERT INTO stg_quarantine

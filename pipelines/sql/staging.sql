@@ -12,7 +12,8 @@ CREATE OR REPLACE TEMP TABLE stg_status (
     recipient_id VARCHAR, recipient_user_id VARCHAR, biz_opaque_callback_data VARCHAR,
     pricing_category VARCHAR, pricing_type VARCHAR, pricing_model VARCHAR, billable BOOLEAN,
     conversation_id VARCHAR, conversation_origin VARCHAR, error_code BIGINT, error_title VARCHAR,
-    error_details VARCHAR, error_codes VARCHAR, reason VARCHAR, source VARCHAR DEFAULT 'webhook'
+    error_details VARCHAR, error_codes VARCHAR, reason VARCHAR, source VARCHAR DEFAULT 'webhook',
+    event_id VARCHAR, ident VARCHAR
 );
 
 CREATE OR REPLACE TEMP TABLE stg_inbound (
@@ -20,12 +21,13 @@ CREATE OR REPLACE TEMP TABLE stg_inbound (
     raw JSON, message_id VARCHAR, from_number VARCHAR, from_user_id VARCHAR, ts_unix BIGINT,
     type VARCHAR, text VARCHAR, button_payload VARCHAR, button_text VARCHAR, interactive_type VARCHAR,
     interactive_id VARCHAR, reaction_emoji VARCHAR, reaction_to VARCHAR, context_id VARCHAR,
-    system_type VARCHAR, error_code BIGINT, reason VARCHAR
+    system_type VARCHAR, error_code BIGINT, reason VARCHAR, event_id VARCHAR, ident VARCHAR
 );
 
 CREATE OR REPLACE TEMP TABLE stg_pref (
     file_id INTEGER, line BIGINT, received_at TIMESTAMPTZ, phone_number_id VARCHAR, raw JSON,
-    wa_id VARCHAR, detail VARCHAR, category VARCHAR, value VARCHAR, ts_unix BIGINT, reason VARCHAR
+    wa_id VARCHAR, detail VARCHAR, category VARCHAR, value VARCHAR, ts_unix BIGINT, reason VARCHAR,
+    event_id VARCHAR, ident VARCHAR
 );
 
 CREATE OR REPLACE TEMP TABLE stg_business (

@@ -1,57 +1,53 @@
 -- Webhook bodies -> staging tables. Input: the temp view src_lines(file_id, line, received_at, text),
--- one webhook body per row. Every statement is set-based: the bodies are parsed by DuckDB's JSON
--- reader, never row by row in Python.
+-- one webhook body per row. Each body is parsed once into a typed struct (stg_body); statuses and
+-- messages keep their raw JSON text so that fields wagate does not model are never lost.
 
--- name: changes
--- One row per entry[].changes[] item, with the value parsed just deep enough to route it.
--- A body that is not a WhatsApp webhook envelope becomes one row with a reason instead.
-CREATE OR REPLACE TEMP TABLE stg_change AS
+-- name: bodies
+CREATE OR REPLACE TEMP TABLE stg_body AS
 WITH b AS (
     SELECT file_id, line, received_at, text,
-           from_json(text, '{"object":"VARCHAR","entry":[{"id":"VARCHAR","time":"VARCHAR","changes":[{"field":"VARCHAR","value":"JSON"}]}]}') AS env
+           from_json(text, '{"object":"VARCHAR","entry":[{"id":"VARCHAR","time":"VARCHAR","changes":[{"field":"VARCHAR","value":{"metadata":{"phone_number_id":"VARCHAR","display_phone_number":"VARCHAR"},"statuses":["JSON"],"messages":["JSON"],"user_preferences":["JSON"],"errors":"JSON"}}]}]}') AS env
     FROM src_lines
-),
-good AS (
-    SELECT file_id, line, received_at, unnest(env.entry) AS e
-    FROM b
-    WHERE env.object = 'whatsapp_business_account' AND env.entry IS NOT NULL
-),
-changes AS (
-    SELECT file_id, line, received_at, e.id AS waba_id, TRY_CAST(e.time AS BIGINT) AS entry_time,
-           unnest(e.changes) AS c
-    FROM good
-    WHERE e.changes IS NOT NULL
 )
-SELECT file_id, line, received_at, waba_id, entry_time, c.field AS field, c.value AS value,
-       from_json(c.value, '{"metadata":{"phone_number_id":"VARCHAR","display_phone_number":"VARCHAR"},"messages":["JSON"],"statuses":["JSON"],"user_preferences":["JSON"],"errors":"JSON"}') AS v,
-       NULL::VARCHAR AS reason, NULL::VARCHAR AS raw_text
-FROM changes
-UNION ALL
-SELECT file_id, line, received_at, NULL, NULL, NULL, NULL, NULL,
+SELECT file_id, line, received_at, env,
        CASE
            WHEN env.object IS NULL AND env.entry IS NULL THEN 'not a WhatsApp webhook body (no object/entry)'
            WHEN env.object IS DISTINCT FROM 'whatsapp_business_account'
                THEN 'object is ' || coalesce('"' || env.object || '"', 'missing') || ', expected "whatsapp_business_account"'
-           ELSE 'entry is missing or not an array'
-       END,
-       text
-FROM b
-WHERE env.object IS DISTINCT FROM 'whatsapp_business_account' OR env.entry IS NULL;
+           WHEN env.entry IS NULL THEN 'entry is missing or not an array'
+       END AS reason,
+       -- the body text is kept only where it is needed again: bad bodies (for the quarantine) and
+       -- bodies with fields other than messages/user_preferences (stored whole, parsed again)
+       CASE
+           WHEN env.object IS DISTINCT FROM 'whatsapp_business_account' OR env.entry IS NULL THEN text
+           WHEN list_bool_or(list_transform(flatten(list_transform(env.entry, lambda e: list_transform(e.changes, lambda c: c.field))),
+                                            lambda f: f IS NULL OR f NOT IN ('messages', 'user_preferences'))) THEN text
+           WHEN list_bool_or(list_transform(flatten(list_transform(env.entry, lambda e: list_transform(e.changes, lambda c: c.value.statuses IS NULL AND c.value.messages IS NULL AND c.value.errors IS NULL AND c.value.user_preferences IS NULL))),
+                                            lambda x: x)) THEN text
+       END AS text
+FROM b;
 
--- name: change_quarantine
+-- name: changes
+CREATE OR REPLACE TEMP TABLE stg_change AS
+WITH e AS (
+    SELECT file_id, line, received_at, unnest(env.entry) AS e FROM stg_body WHERE reason IS NULL
+)
+SELECT file_id, line, received_at, e.id AS waba_id, TRY_CAST(e.time AS BIGINT) AS entry_time,
+       unnest(e.changes) AS c
+FROM e
+WHERE e.changes IS NOT NULL;
+
+-- name: body_quarantine
 INSERT INTO stg_quarantine
-SELECT file_id, line, 'webhooks', reason, raw_text FROM stg_change WHERE reason IS NOT NULL
-UNION ALL
-SELECT file_id, line, 'webhooks', 'entry.changes[] item has no field or value', value::VARCHAR
-FROM stg_change WHERE reason IS NULL AND (field IS NULL OR value IS NULL);
+SELECT file_id, line, 'webhooks', reason, text FROM stg_body WHERE reason IS NOT NULL;
 
 -- name: statuses
 INSERT INTO stg_status BY NAME
 WITH s AS (
-    SELECT file_id, line, received_at, waba_id, v.metadata.phone_number_id AS phone_number_id,
-           v.metadata.display_phone_number AS display_phone_number, unnest(v.statuses) AS raw
+    SELECT file_id, line, received_at, waba_id, c.value.metadata.phone_number_id AS phone_number_id,
+           c.value.metadata.display_phone_number AS display_phone_number, unnest(c.value.statuses) AS raw
     FROM stg_change
-    WHERE field = 'messages' AND v.statuses IS NOT NULL
+    WHERE c.field = 'messages' AND c.value.statuses IS NOT NULL
 ),
 p AS (
     SELECT *, from_json(raw, '{"id":"VARCHAR","status":"VARCHAR","timestamp":"VARCHAR","recipient_id":"VARCHAR","recipient_user_id":"VARCHAR","biz_opaque_callback_data":"VARCHAR","pricing":{"category":"VARCHAR","type":"VARCHAR","pricing_model":"VARCHAR","billable":"BOOLEAN"},"conversation":{"id":"VARCHAR","origin":{"type":"VARCHAR"}},"errors":[{"code":"BIGINT","title":"VARCHAR","message":"VARCHAR","error_data":{"details":"VARCHAR"}}]}') AS s
@@ -66,6 +62,11 @@ SELECT file_id, line, received_at, waba_id, phone_number_id, display_phone_numbe
        s.errors[1].code AS error_code, coalesce(s.errors[1].title, s.errors[1].message) AS error_title,
        s.errors[1].error_data.details AS error_details,
        array_to_string(list_transform(s.errors, lambda x: x.code::VARCHAR), ',') AS error_codes,
+       md5(concat_ws('|', s.id, lower(s.status), s.timestamp,
+                     array_to_string(list_transform(s.errors, lambda x: x.code::VARCHAR), ','),
+                     coalesce(s.recipient_id, s.recipient_user_id, ''), 'webhook')) AS event_id,
+       CASE WHEN s.recipient_id IS NOT NULL THEN '+' || regexp_replace(s.recipient_id, '[^0-9]', '', 'g')
+            WHEN s.recipient_user_id IS NOT NULL THEN 'bsuid:' || s.recipient_user_id END AS ident,
        CASE
            WHEN json_type(raw) <> 'OBJECT' THEN 'status is not a JSON object'
            WHEN s.id IS NULL OR s.id = '' THEN 'status has no id (wamid)'
@@ -81,10 +82,10 @@ SELECT file_id, line, 'webhooks', reason, raw::VARCHAR FROM stg_status WHERE rea
 -- name: inbound
 INSERT INTO stg_inbound BY NAME
 WITH m AS (
-    SELECT file_id, line, received_at, waba_id, v.metadata.phone_number_id AS phone_number_id,
-           unnest(v.messages) AS raw
+    SELECT file_id, line, received_at, waba_id, c.value.metadata.phone_number_id AS phone_number_id,
+           unnest(c.value.messages) AS raw
     FROM stg_change
-    WHERE field = 'messages' AND v.messages IS NOT NULL
+    WHERE c.field = 'messages' AND c.value.messages IS NOT NULL
 ),
 p AS (
     SELECT *, from_json(raw, '{"id":"VARCHAR","from":"VARCHAR","from_user_id":"VARCHAR","timestamp":"VARCHAR","type":"VARCHAR","text":{"body":"VARCHAR"},"button":{"payload":"VARCHAR","text":"VARCHAR"},"interactive":{"type":"VARCHAR","button_reply":{"id":"VARCHAR","title":"VARCHAR"},"list_reply":{"id":"VARCHAR","title":"VARCHAR"}},"reaction":{"message_id":"VARCHAR","emoji":"VARCHAR"},"context":{"id":"VARCHAR"},"image":{"caption":"VARCHAR"},"video":{"caption":"VARCHAR"},"document":{"caption":"VARCHAR"},"system":{"type":"VARCHAR"},"errors":[{"code":"BIGINT"}]}') AS m
@@ -100,6 +101,9 @@ SELECT file_id, line, received_at, waba_id, phone_number_id, raw,
        coalesce(m.interactive.button_reply.id, m.interactive.list_reply.id) AS interactive_id,
        m.reaction.emoji AS reaction_emoji, m.reaction.message_id AS reaction_to,
        m.context.id AS context_id, m.system.type AS system_type, m.errors[1].code AS error_code,
+       md5('in|' || m.id) AS event_id,
+       CASE WHEN m."from" IS NOT NULL THEN '+' || regexp_replace(m."from", '[^0-9]', '', 'g')
+            WHEN m.from_user_id IS NOT NULL THEN 'bsuid:' || m.from_user_id END AS ident,
        CASE
            WHEN json_type(raw) <> 'OBJECT' THEN 'message is not a JSON object'
            WHEN m.id IS NULL OR m.id = '' THEN 'inbound message has no id'
@@ -115,15 +119,18 @@ SELECT file_id, line, 'webhooks', reason, raw::VARCHAR FROM stg_inbound WHERE re
 -- name: preferences
 INSERT INTO stg_pref BY NAME
 WITH u AS (
-    SELECT file_id, line, received_at, v.metadata.phone_number_id AS phone_number_id, unnest(v.user_preferences) AS raw
+    SELECT file_id, line, received_at, c.value.metadata.phone_number_id AS phone_number_id,
+           unnest(c.value.user_preferences) AS raw
     FROM stg_change
-    WHERE field = 'user_preferences' AND v.user_preferences IS NOT NULL
+    WHERE c.field = 'user_preferences' AND c.value.user_preferences IS NOT NULL
 ),
 p AS (
     SELECT *, from_json(raw, '{"wa_id":"VARCHAR","detail":"VARCHAR","category":"VARCHAR","value":"VARCHAR","timestamp":"VARCHAR"}') AS u FROM u
 )
 SELECT file_id, line, received_at, phone_number_id, raw, u.wa_id, u.detail, u.category,
        lower(u.value) AS value, TRY_CAST(u.timestamp AS BIGINT) AS ts_unix,
+       md5(concat_ws('|', 'pref', u.wa_id, coalesce(phone_number_id, ''), coalesce(u.category, ''), lower(u.value), u.timestamp)) AS event_id,
+       '+' || regexp_replace(u.wa_id, '[^0-9]', '', 'g') AS ident,
        CASE
            WHEN json_type(raw) <> 'OBJECT' THEN 'user_preferences item is not a JSON object'
            WHEN u.wa_id IS NULL THEN 'user_preferences item has no wa_id'
@@ -137,19 +144,31 @@ INSERT INTO stg_quarantine
 SELECT file_id, line, 'webhooks', reason, raw::VARCHAR FROM stg_pref WHERE reason IS NOT NULL;
 
 -- name: business
--- Every other field, and system-level errors[] of the messages field, kept as landed.
+-- Every other field (templates, quality, account signals, unknown fields), system-level errors[]
+-- of the messages field, and messages changes carrying nothing wagate models: kept as landed.
 INSERT INTO stg_business BY NAME
-SELECT file_id, line, received_at, waba_id, entry_time, field, value
-FROM stg_change
-WHERE reason IS NULL AND field IS NOT NULL AND value IS NOT NULL
-  AND field NOT IN ('messages', 'user_preferences')
+WITH e AS (
+    SELECT file_id, line, received_at,
+           unnest(from_json(text, '{"entry":[{"id":"VARCHAR","time":"VARCHAR","changes":[{"field":"VARCHAR","value":"JSON"}]}]}').entry) AS e
+    FROM stg_body
+    WHERE reason IS NULL AND text IS NOT NULL
+),
+c AS (
+    SELECT file_id, line, received_at, e.id AS waba_id, TRY_CAST(e.time AS BIGINT) AS entry_time, unnest(e.changes) AS c
+    FROM e WHERE e.changes IS NOT NULL
+)
+SELECT file_id, line, received_at, waba_id, entry_time, c.field AS field, c.value AS value
+FROM c
+WHERE c.field IS NOT NULL AND c.value IS NOT NULL
+  AND (c.field NOT IN ('messages', 'user_preferences')
+       OR json_type(c.value, '$.statuses') IS NULL AND json_type(c.value, '$.messages') IS NULL
+          AND json_type(c.value, '$.errors') IS NULL AND json_type(c.value, '$.user_preferences') IS NULL)
 UNION ALL
-SELECT file_id, line, received_at, waba_id, entry_time, 'messages.errors' AS field, v.errors AS value
+SELECT file_id, line, received_at, waba_id, entry_time, 'messages.errors', c.value.errors
 FROM stg_change
-WHERE field = 'messages' AND v.errors IS NOT NULL
-UNION ALL
--- a messages change carrying nothing we model is still kept whole
-SELECT file_id, line, received_at, waba_id, entry_time, field, value
-FROM stg_change
-WHERE field = 'messages' AND value IS NOT NULL
-  AND v.statuses IS NULL AND v.messages IS NULL AND v.errors IS NULL;
+WHERE c.field = 'messages' AND c.value.errors IS NOT NULL;
+
+-- name: change_quarantine
+INSERT INTO stg_quarantine
+SELECT file_id, line, 'webhooks', 'entry.changes[] item has no field', NULL
+FROM stg_change WHERE c.field IS NULL;
