@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import polars as pl
-
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
 from core.phones import ContactKeyer, region_of
@@ -83,7 +82,9 @@ def _calling_codes() -> pl.DataFrame:
             "prefix": [str(code) for code, _ in codes],
             "code": [code for code, _ in codes],
             # several regions: left NULL, resolved per number prefix by core.phones.region_of
-            "region": [regions[0] if len(regions) == 1 and regions[0] != "001" else None for _, regions in codes],
+            "region": [
+                regions[0] if len(regions) == 1 and regions[0] != "001" else None for _, regions in codes
+            ],
         },
         schema={"prefix": pl.String, "code": pl.Int32, "region": pl.String},
     )

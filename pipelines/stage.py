@@ -16,6 +16,7 @@ import polars as pl
 
 from core.errors import WarehouseError
 from core.warehouse import Warehouse
+from pipelines.export import sql_literal, stage_export
 from pipelines.manifest import Action, Planned
 from pipelines.sources.csvfile import ALL_COLUMNS, SEND_SCHEMA, read_send_csv
 from pipelines.sources.files import Kind
@@ -63,6 +64,10 @@ class Stager:
         staged = Staged()
         self._stage_webhooks(staged)
         self._stage_send_logs(staged)
+        for fid, item in self.items.items():
+            if item.source.kind is Kind.PARQUET_EXPORT:
+                stage_export(self.wh, item.source.path, fid)
+                staged.progress[fid] = (item.stat.size, -1)
         self._check_fast_path_quarantine()
         return staged
 
@@ -145,7 +150,7 @@ class Stager:
     def _create_fast_view(self, name: str, file_ids: list[int], select: str) -> None:
         if file_ids:
             # a view cannot take bound parameters: the paths are written as escaped SQL literals
-            paths = ", ".join(_literal(str(self.items[fid].source.path)) for fid in file_ids)
+            paths = ", ".join(sql_literal(str(self.items[fid].source.path)) for fid in file_ids)
             self.wh.execute(
                 f"""CREATE OR REPLACE TEMP VIEW {name} AS
                 SELECT f.file_id, NULL::BIGINT AS line, {select}
@@ -193,10 +198,6 @@ class Stager:
                     "raw": problem.raw_text,
                 },
             )
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 class _NeedsCarefulPath(Exception):

@@ -32,7 +32,7 @@ CREATE OR REPLACE TEMP TABLE stg_pref (
 
 CREATE OR REPLACE TEMP TABLE stg_business (
     file_id INTEGER, line BIGINT, received_at TIMESTAMPTZ, waba_id VARCHAR, entry_time BIGINT,
-    field VARCHAR, value JSON
+    field VARCHAR, value JSON, event_id VARCHAR
 );
 
 CREATE OR REPLACE TEMP TABLE stg_send (

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from wagate.commands.demo_cmd import demo
 from wagate.commands.docs_cmd import docs
+from wagate.commands.export_cmd import export
 from wagate.commands.ingest_cmd import ingest
 from wagate.commands.metrics_cmd import metrics
 from wagate.commands.quarantine_cmd import quarantine
 
-REGISTERED: tuple[click.Command, ...] = (ingest, metrics, quarantine, docs)
+REGISTERED: tuple[click.Command, ...] = (demo, ingest, metrics, quarantine, export, docs)
