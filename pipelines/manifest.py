@@ -30,11 +30,10 @@ class Action(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FileStat:
-    """Size, modification time and head hash of a file."""
+    """Size and modification time of a file."""
 
     size: int
     mtime_ns: int
-    head_sha256: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +48,17 @@ class Planned:
 
 
 def stat_file(path: Path) -> FileStat:
-    """Current size, mtime and head hash (a folder counts as its export marker's stat)."""
-    target = path / "_wagate_export.json" if path.is_dir() else path
-    info = target.stat()
-    with target.open("rb") as handle:
-        head = hashlib.sha256(handle.read(_HEAD_BYTES)).hexdigest()
-    return FileStat(info.st_size, info.st_mtime_ns, head)
+    """Current size and mtime (a folder counts as its export marker)."""
+    info = (path / "_wagate_export.json" if path.is_dir() else path).stat()
+    return FileStat(info.st_size, info.st_mtime_ns)
+
+
+def head_hash(path: Path, loaded_bytes: int) -> str:
+    """Hash of the first bytes of a file that a load took (at most 64 KiB): equal means 'same start'."""
+    if path.is_dir():
+        return ""
+    with path.open("rb") as handle:
+        return hashlib.sha256(handle.read(min(_HEAD_BYTES, max(loaded_bytes, 0)))).hexdigest()
 
 
 def plan(wh: Warehouse, sources: list[InputFile]) -> list[Planned]:
@@ -84,7 +88,7 @@ def _decide(source: InputFile, current: FileStat, previous: tuple[Any, ...] | No
     )
     # lines_done < 0: the fast path read it without counting lines, so line numbers could not continue
     resumable = lines_done >= 0
-    if appendable and resumable and current.size > bytes_done and head == current.head_sha256:
+    if appendable and resumable and current.size > bytes_done and head == head_hash(source.path, bytes_done):
         return Planned(source, Action.APPEND, current, bytes_done, lines_done)
     return Planned(source, Action.FULL, current)
 
@@ -101,7 +105,7 @@ def record(wh: Warehouse, item: Planned, *, bytes_done: int, lines_done: int, ru
             "kind": item.source.kind_label,
             "size": item.stat.size,
             "mtime": item.stat.mtime_ns,
-            "head": item.stat.head_sha256,
+            "head": head_hash(item.source.path, bytes_done),
             "bytes_done": bytes_done,
             "lines_done": lines_done,
             "run_id": run_id,

@@ -9,7 +9,6 @@ webhook, an appended tail, a landing file, a ``.json`` document) is read by the 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -25,7 +24,6 @@ from pipelines.sqlfiles import script, statements
 
 log = logging.getLogger(__name__)
 
-_MALFORMED_FILE = re.compile(r'in file "([^"]+)"')
 _SEND_STRUCT = "{" + ",".join(f'"{name}":"VARCHAR"' for name in ALL_COLUMNS) + "}"
 
 
@@ -168,13 +166,12 @@ class Stager:
             for statement in sql.values():
                 self.wh.execute(statement)
         except WarehouseError as exc:
-            # only a file DuckDB's JSON reader rejects goes to the careful path; other errors are bugs
-            match = _MALFORMED_FILE.search(str(exc))
-            by_path = {str(self.items[fid].source.path): fid for fid in fast}
-            culprit = by_path.get(match.group(1)) if match else None
-            if culprit is None:
+            # only a file DuckDB's reader rejects (malformed JSON, a cut gzip stream) goes to the
+            # careful path, which reads what it can and quarantines the rest; other errors are bugs
+            culprits = {fid for fid in fast if str(self.items[fid].source.path) in str(exc)}
+            if not culprits:
                 raise
-            raise _NeedsCarefulPath({culprit}) from None
+            raise _NeedsCarefulPath(culprits) from None
 
     def _check_fast_path_quarantine(self) -> None:
         """Fast-path records have no line numbers: re-read files that quarantined anything."""

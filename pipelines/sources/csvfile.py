@@ -8,7 +8,6 @@ formats quarantine the same mistakes with the same reasons.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ import polars as pl
 
 from core.config import CsvMapping
 from pipelines.sources.files import InputFile
-from pipelines.sources.lines import LineBatch, Problem
+from pipelines.sources.lines import LineBatch, Problem, gunzip
 
 SEND_LOG_COLUMNS = (
     "attempted_at",
@@ -58,7 +57,9 @@ def decode(data: bytes, encoding: str) -> tuple[str, str]:
 
 def read_send_csv(source: InputFile, file_id: int) -> LineBatch:
     """Rows of a CSV send log as text columns named like the send log."""
-    raw = gzip.decompress(source.path.read_bytes()) if source.gzip else source.path.read_bytes()
+    raw, truncated = gunzip(source.path.read_bytes()) if source.gzip else (source.path.read_bytes(), False)
+    if truncated:
+        return _file_problem(raw, file_id, "gzip file is truncated")
     mapping = source.mapping
     try:
         text, _ = decode(raw, mapping.encoding if mapping else "auto")

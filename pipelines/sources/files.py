@@ -83,7 +83,8 @@ def discover(paths: list[Path], settings: Settings) -> Discovery:
                 hint="wagate reads .json, .ndjson, .jsonl (optionally .gz), .csv and export folders",
             )
         inputs.append(found)
-    return Discovery(tuple(dict.fromkeys(inputs)), tuple(ignored))
+    unique = {item.path: item for item in inputs}  # a file named twice is read once
+    return Discovery(tuple(unique.values()), tuple(ignored))
 
 
 def _hidden(path: Path, root: Path) -> bool:

@@ -8,8 +8,8 @@ files loaded before, and ``.json`` documents (one body or an array of bodies).
 
 from __future__ import annotations
 
-import gzip
 import json
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,12 +106,20 @@ def _read_from(path: Path, compressed: bool, offset: int) -> tuple[bytes, bool]:
         with path.open("rb") as handle:
             handle.seek(offset)
             return handle.read(), False
-    chunks: list[bytes] = []
-    truncated = False
-    with gzip.open(path, "rb") as handle:
+    data, truncated = gunzip(path.read_bytes())
+    return data[offset:], truncated
+
+
+def gunzip(data: bytes) -> tuple[bytes, bool]:
+    """Decompress every gzip member; a cut stream yields what it holds and ``truncated=True``."""
+    out: list[bytes] = []
+    while data:
+        inflater = zlib.decompressobj(wbits=31)
         try:
-            while chunk := handle.read(1 << 22):
-                chunks.append(chunk)
-        except (EOFError, gzip.BadGzipFile, OSError):
-            truncated = True
-    return b"".join(chunks)[offset:], truncated
+            out.append(inflater.decompress(data))
+        except zlib.error:
+            return b"".join(out), True
+        if not inflater.eof:
+            return b"".join(out), True
+        data = inflater.unused_data.lstrip(b"\0")
+    return b"".join(out), False

@@ -89,10 +89,13 @@ WHERE s.event_id NOT IN (SELECT event_id FROM raw.user_preferences);
 
 -- name: new_business
 CREATE OR REPLACE TEMP TABLE new_business AS
-WITH s AS (
+WITH ids AS (
     SELECT * REPLACE (coalesce(event_id, md5(concat_ws('|', field, coalesce(waba_id, ''),
                                                     coalesce(entry_time::VARCHAR, ''), value::VARCHAR))) AS event_id)
     FROM stg_business
+),
+s AS (
+    SELECT * FROM ids
     QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY file_id, line) = 1
 )
 SELECT s.event_id, s.field, s.waba_id,

@@ -15,7 +15,9 @@ def test_defaults_without_a_config_file(tmp_path: Path) -> None:
 
 
 def test_toml_then_environment_override(tmp_path: Path) -> None:
-    (tmp_path / "wagate.toml").write_text("[metrics]\nattribution_window_hours = 48\nreporting_timezone = 'Asia/Shanghai'\n")
+    (tmp_path / "wagate.toml").write_text(
+        "[metrics]\nattribution_window_hours = 48\nreporting_timezone = 'Asia/Shanghai'\n"
+    )
     settings = load_settings(tmp_path, env={"WAGATE_METRICS__ATTRIBUTION_WINDOW_HOURS": "24"})
     assert settings.metrics.attribution_window_hours == 24
     assert settings.metrics.reporting_timezone == "Asia/Shanghai"
@@ -36,7 +38,9 @@ def test_workspace_from_environment(tmp_path: Path) -> None:
         ("[metrics]\nbogus = 1\n", {}, "metrics.bogus"),
     ],
 )
-def test_bad_settings_are_one_clear_error(tmp_path: Path, toml: str, env: dict[str, str], message: str) -> None:
+def test_bad_settings_are_one_clear_error(
+    tmp_path: Path, toml: str, env: dict[str, str], message: str
+) -> None:
     (tmp_path / "wagate.toml").write_text(toml)
     with pytest.raises(ConfigError, match=message) as info:
         load_settings(tmp_path, env=env)
@@ -44,7 +48,10 @@ def test_bad_settings_are_one_clear_error(tmp_path: Path, toml: str, env: dict[s
 
 
 def test_secrets_come_from_the_environment_and_never_print(tmp_path: Path) -> None:
-    settings = load_settings(tmp_path, env={"WAGATE_APP_SECRET": "old-secret, new-secret", "WAGATE_ACCESS_TOKEN": "EAAG-secret-token"})
+    settings = load_settings(
+        tmp_path,
+        env={"WAGATE_APP_SECRET": "old-secret, new-secret", "WAGATE_ACCESS_TOKEN": "EAAG-secret-token"},
+    )
     assert [s.get_secret_value() for s in settings.secrets.app_secrets] == ["old-secret", "new-secret"]
     assert "EAAG-secret-token" not in repr(settings) and "new-secret" not in repr(settings)
 

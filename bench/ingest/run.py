@@ -1,0 +1,132 @@
+"""bench/ingest: wagate's full cold ingest against DuckDB's bare read_json of the same files.
+
+    python3 dev.py bench ingest [--messages 420000] [--seed 7]
+
+Steps, all in one run:
+1. generate ~1,000,000 status events plus replies and a matching send log (seeded; reused
+   when bench/ingest/out already holds the same spec);
+2. floor: DuckDB `read_json` of the same webhook and send-log files into flat tables;
+3. wagate: `wagate ingest` into a fresh workspace (dedupe, precedence, attribution,
+   suppression, marts) — wall time and peak memory of the process;
+4. a re-run on the unchanged inputs;
+5. `wagate metrics --by campaign` on the resulting warehouse.
+Each step runs in its own process, so peak memory is that step's alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+TARGETS = {"ratio": 3.0, "events_per_second": 250_000, "rerun_seconds": 1.0, "peak_mb": 2048, "metrics_seconds": 1.0}
+
+FLOOR = """
+import duckdb, sys
+con = duckdb.connect(sys.argv[1])
+con.execute("CREATE TABLE hooks AS SELECT * FROM read_json(?, format='newline_delimited')", [sys.argv[2]])
+con.execute("CREATE TABLE hooks_array AS SELECT * FROM read_json(?, format='array')", [sys.argv[3]])
+con.execute("CREATE TABLE send_log AS SELECT * FROM read_json(?, format='newline_delimited')", [sys.argv[4]])
+con.execute("CREATE TABLE send_csv AS SELECT * FROM read_csv(?)", [sys.argv[5]])
+con.close()
+"""
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the max over all children so far: only a new maximum is this child's
+    return elapsed, max(peak, before) / 1024 if peak > before else float("nan")
+
+
+def generate(messages: int, seed: int) -> dict[str, object]:
+    marker = OUT / "inputs" / "spec.json"
+    spec = {"messages": messages, "seed": seed}
+    if marker.exists() and json.loads(marker.read_text()).get("spec") == spec:
+        return dict(json.loads(marker.read_text()))
+    shutil.rmtree(OUT / "inputs", ignore_errors=True)
+    from pipelines.synthetic import SyntheticSpec, generate as synth
+
+    started = time.perf_counter()
+    summary = synth(OUT / "inputs", SyntheticSpec(seed=seed, messages=messages, days=21))
+    info = {
+        "spec": spec,
+        "status_events": summary.status_events,
+        "inbound_messages": summary.inbound_messages,
+        "send_log_rows": summary.send_log_rows,
+        "bodies": summary.bodies + summary.duplicate_bodies,
+        "generate_seconds": round(time.perf_counter() - started, 1),
+    }
+    marker.write_text(json.dumps(info))
+    return info
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=420_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    info = generate(args.messages, args.seed)
+    inputs = OUT / "inputs"
+    events = int(info["status_events"]) + int(info["inbound_messages"])  # type: ignore[call-overload]
+    print(f"inputs: {info['status_events']:,} status events, {info['inbound_messages']:,} inbound, "
+          f"{info['send_log_rows']:,} send-log rows, {info['bodies']:,} bodies (generated in {info['generate_seconds']}s)")
+
+    floor_db = OUT / "floor.duckdb"
+    floor_db.unlink(missing_ok=True)
+    hooks = str(inputs / "webhooks" / "part-*.ndjson*")
+    floor_s, floor_mb = timed([sys.executable, "-c", FLOOR, str(floor_db), hooks, str(inputs / "webhooks" / "batch.json"),
+                               str(inputs / "send_log.jsonl"), str(inputs / "send_log.csv")])
+
+    workspace = OUT / "workspace"
+    shutil.rmtree(workspace, ignore_errors=True)
+    wagate = [sys.executable, "-m", "wagate", "--workspace", str(workspace)]
+    ingest_s, ingest_mb = timed([*wagate, "ingest", str(inputs)])
+    rerun_s, _ = timed([*wagate, "ingest", str(inputs)])
+    metrics_s, _ = timed([*wagate, "metrics", "--by", "campaign", "--format", "json"])
+    noop_s, _ = timed([sys.executable, "-c", "import pipelines.run, wagate.cli"])
+
+    results = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "events": events,
+        "floor_seconds": round(floor_s, 2),
+        "ingest_seconds": round(ingest_s, 2),
+        "ratio": round(ingest_s / floor_s, 2),
+        "events_per_second": round(events / ingest_s),
+        "peak_mb": round(ingest_mb),
+        "rerun_seconds": round(rerun_s, 2),
+        "metrics_seconds": round(metrics_s, 2),
+        "python_import_seconds": round(noop_s, 2),
+    }
+    rows = [
+        ("DuckDB read_json floor", f"{floor_s:.2f} s", ""),
+        ("wagate cold ingest", f"{ingest_s:.2f} s", f"{ingest_s / floor_s:.2f}x floor (target <= {TARGETS['ratio']}x)"),
+        ("throughput", f"{events / ingest_s:,.0f} events/s", f"target >= {TARGETS['events_per_second']:,}"),
+        ("peak memory (ingest)", f"{ingest_mb:,.0f} MB", f"target < {TARGETS['peak_mb']:,} MB"),
+        ("re-run, unchanged inputs", f"{rerun_s:.2f} s", f"target < {TARGETS['rerun_seconds']} s"),
+        ("metrics --by campaign", f"{metrics_s:.2f} s", f"target < {TARGETS['metrics_seconds']} s"),
+        ("(python start + imports)", f"{noop_s:.2f} s", "included in the two lines above"),
+    ]
+    for name, value, note in rows:
+        print(f"{name:28} {value:>18}   {note}")
+    (OUT / "results.json").write_text(json.dumps(results, indent=1))
+    print(f"results: {OUT / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
