@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from core.errors import WarehouseBusyError, WarehouseError
+from core.errors import InputError, WarehouseBusyError, WarehouseError
 
 Params = Sequence[Any] | dict[str, Any] | None
 
@@ -52,9 +52,7 @@ class Warehouse:
     def open_reader(cls, path: Path, *, retry_seconds: float = 5.0) -> Warehouse:
         """Open the warehouse read-only, retrying while a writer holds it."""
         if not path.exists():
-            raise WarehouseError(
-                f"no warehouse at {path}", hint="run `wagate ingest` (or `wagate demo`) first"
-            )
+            raise InputError(f"no warehouse at {path}", hint="run `wagate ingest` (or `wagate demo`) first")
         deadline = time.monotonic() + retry_seconds
         delay = 0.05
         while True:
@@ -85,9 +83,9 @@ class Warehouse:
 
     # -- statements ----------------------------------------------------------------------
     def execute(self, sql: str, params: Params = None) -> None:
-        """Run one statement."""
+        """Run one statement to completion."""
         try:
-            self._con.execute(sql, params)
+            self._con.execute(sql, params).fetchall()
         except duckdb.Error as exc:
             raise _convert(exc, self.path, sql) from None
 
@@ -132,7 +130,8 @@ class Warehouse:
 
     def register(self, name: str, frame: pl.DataFrame) -> None:
         """Expose a Polars frame to SQL as a view called ``name`` (zero-copy via Arrow)."""
-        self._con.register(name, frame.to_arrow())
+        # plain (large) strings: DuckDB scans string-view columns far more slowly
+        self._con.register(name, frame.to_arrow(compat_level=pl.CompatLevel.oldest()))
 
     def unregister(self, name: str) -> None:
         """Drop a view created by :meth:`register`."""

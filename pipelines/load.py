@@ -17,13 +17,6 @@ from core.phones import ContactKeyer, region_of
 from core.warehouse import Warehouse
 from pipelines.sqlfiles import run_block, statements
 
-NEW_TABLES = {
-    "status_events": "new_status",
-    "inbound_messages": "new_inbound",
-    "user_preferences": "new_pref",
-    "business_events": "new_business",
-    "send_log": "new_send",
-}
 STAGED_COUNTS = {
     "status_events": "SELECT count(*) FROM stg_status WHERE reason IS NULL",
     "inbound_messages": "SELECT count(*) FROM stg_inbound WHERE reason IS NULL",
@@ -41,6 +34,7 @@ class Merged:
     new: dict[str, int]
     quarantined: int
     affected_contacts: int
+    per_file: dict[int, tuple[int, int, int]]  # file_id -> (records, new, quarantined)
 
 
 def merge(wh: Warehouse, keyer: ContactKeyer, *, run_id: str, now: str) -> Merged:
@@ -49,16 +43,26 @@ def merge(wh: Warehouse, keyer: ContactKeyer, *, run_id: str, now: str) -> Merge
     wh.execute(sql["numbers"])
     wh.execute(sql["keys"].replace("{contact_key}", keyer.sql_expression("ident")), keyer.sql_params())
     _add_contacts(wh, sql)
-    for name in ("new_status", "new_inbound", "new_pref", "new_business", "new_send"):
-        wh.execute(sql[name], {"now": now})
     staged = {table: int(wh.scalar(query)) for table, query in STAGED_COUNTS.items()}
-    new = {table: int(wh.scalar(f"SELECT count(*) FROM {temp}")) for table, temp in NEW_TABLES.items()}
-    run_block(wh, sql["append"])
+    for name in (
+        "status_duplicates",
+        "insert_status",
+        "insert_inbound",
+        "insert_pref",
+        "insert_business",
+        "insert_send",
+    ):
+        run_block(wh, sql[name], {"now": now})
+    new = {str(table): int(count) for table, count in wh.rows(sql["new_counts"], {"now": now})}
     wh.execute(sql["quarantine"], {"run_id": run_id, "now": now})
     quarantined = int(wh.scalar("SELECT count(*) FROM stg_quarantine"))
-    wh.execute(sql["affected"])
+    per_file = {
+        int(row[0]): (int(row[1]), int(row[2]), int(row[3])) for row in wh.rows(sql["per_file"], {"now": now})
+    }
+    run_block(wh, sql["release"])
+    wh.execute(sql["affected"], {"now": now})
     affected = int(wh.scalar("SELECT count(*) FROM affected"))
-    return Merged(staged, new, quarantined, affected)
+    return Merged(staged, new, quarantined, affected, per_file)
 
 
 def _add_contacts(wh: Warehouse, sql: dict[str, str]) -> None:

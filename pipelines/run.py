@@ -26,7 +26,6 @@ from pipelines.manifest import Action, Planned, plan, record
 from pipelines.report import RunReport, SourceReport
 from pipelines.schema import migrate, rebuild_reasons, store_params
 from pipelines.sources.files import discover
-from pipelines.sqlfiles import statements
 from pipelines.stage import Staged, Stager
 
 log = logging.getLogger(__name__)
@@ -108,9 +107,8 @@ def _load(
     with _phase("derive core"):
         derive(wh, settings, lexicon, now=now, everyone=everyone)
     store_params(wh, settings, lexicon)
-    per_file = {row[0]: row[1:] for row in wh.rows(statements("load")["per_file"])}
     for fid, item in todo.items():
-        records, new, quarantined = per_file.get(fid, (0, 0, 0))
+        records, new, quarantined = merged.per_file.get(fid, (0, 0, 0))
         bytes_done, lines_done = staged.progress.get(fid, (item.stat.size, -1))
         record(wh, item, bytes_done=bytes_done, lines_done=lines_done, run_id=report.run_id, now=now)
         status = "appended" if item.action is Action.APPEND else "loaded"

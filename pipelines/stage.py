@@ -20,7 +20,7 @@ from pipelines.manifest import Action, Planned
 from pipelines.sources.csvfile import ALL_COLUMNS, SEND_SCHEMA, read_send_csv
 from pipelines.sources.files import Kind
 from pipelines.sources.lines import LINE_SCHEMA, LineBatch, Problem, read_document, read_lines
-from pipelines.sqlfiles import script, statements
+from pipelines.sqlfiles import run_block, script, statements
 
 log = logging.getLogger(__name__)
 
@@ -139,11 +139,15 @@ class Stager:
         schema = {**SEND_SCHEMA, "source_kind": pl.String}
         self.wh.register("csv_rows", pl.concat(csv_frames) if csv_frames else pl.DataFrame(schema=schema))
         self._create_fast_view("fast_send_lines", fast, "json::VARCHAR AS text")
-        sql = statements("sources")
-        self.wh.execute(sql["send_lines"].replace("{send_struct}", _SEND_STRUCT))
-        self.wh.execute(sql["send_csv_rows"])
-        self.wh.execute(sql["send_problems"])
-        self._run_fast_aware(statements("sendlog"), fast)
+        sources, checks = statements("sources"), statements("sendlog")
+        self.wh.execute(sources["send_lines"].replace("{send_struct}", _SEND_STRUCT))
+        self.wh.execute(sources["send_problems"])
+        self._run_fast_aware({"rows": checks["rows"]}, fast)
+        if csv_frames:
+            run_block(self.wh, sources["send_csv_rows"])
+            self.wh.execute(checks["rows"])
+        self.wh.execute(checks["quarantine"])
+        self.wh.execute(checks["bsp_statuses"])
 
     def _create_fast_view(self, name: str, file_ids: list[int], select: str) -> None:
         if file_ids:

@@ -35,9 +35,16 @@ GROUP BY wamid;
 -- name: messages
 DELETE FROM core.messages WHERE contact_key IN (SELECT contact_key FROM affected);
 INSERT INTO core.messages BY NAME
-WITH logged AS (
+WITH sent AS (
     SELECT * FROM raw.send_log
     WHERE contact_key IN (SELECT contact_key FROM affected) AND outcome IN ('accepted', 'held') AND wamid IS NOT NULL
+),
+-- a wamid logged twice keeps its first row; only those few go through a window
+twice AS (SELECT wamid FROM sent GROUP BY wamid HAVING count(*) > 1),
+logged AS (
+    SELECT * FROM sent WHERE wamid NOT IN (SELECT wamid FROM twice)
+    UNION ALL
+    SELECT * FROM (SELECT * FROM sent WHERE wamid IN (SELECT wamid FROM twice))
     QUALIFY row_number() OVER (PARTITION BY wamid ORDER BY attempted_at, row_id) = 1
 ),
 marks AS (
@@ -194,8 +201,10 @@ signals AS (
     SELECT event_id, contact_key, 'review', 'marketing', 'complaint', ts, coalesce(received_at, ts), language
     FROM inbound WHERE complaint AND NOT opt_out
     UNION ALL
+    -- only a reply that is nothing but an opt-in word ("START", "YES" to a re-subscribe prompt)
+    -- lifts a suppression; "yes please" in a conversation is not a new consent
     SELECT event_id, contact_key, 'opt_in', 'all', 'keyword', ts, coalesce(received_at, ts), language
-    FROM inbound WHERE opt_in
+    FROM inbound WHERE opt_in AND tier = 'exact'
     UNION ALL
     SELECT event_id, contact_key, CASE value WHEN 'stop' THEN 'opt_out' ELSE 'opt_in' END, 'marketing',
            'user_preferences', ts, coalesce(received_at, ts), NULL

@@ -1,7 +1,8 @@
--- Staging -> raw, inside the load's transaction. Each statement first builds new_<table> with the
--- rows raw does not have yet (deterministic ids, so a body delivered three times or a file loaded
--- twice adds nothing), then appends them. `{contact_key}` is replaced by the keyed-hash SQL of
--- core.phones (bound pads, no user input); `$now` is the load time.
+-- Staging -> raw, inside the load's transaction. Each insert appends only the rows raw does not
+-- have yet (deterministic ids, so a body delivered three times or a file loaded twice adds
+-- nothing), stamped loaded_at = $now, the load's own time: that stamp is how the rest of the load
+-- finds what is new without keeping a second copy of it. `{contact_key}` is replaced by the
+-- keyed-hash SQL of core.phones (bound pads, no user input).
 
 -- name: numbers
 CREATE OR REPLACE TEMP TABLE stg_numbers AS
@@ -37,15 +38,17 @@ INSERT INTO core.contacts BY NAME
 SELECT n.contact_key, coalesce(n.region, r.region, 'ZZ') AS region, n.calling_code
 FROM new_contacts n LEFT JOIN shared_regions r ON r.ident = n.ident;
 
--- name: new_status
+-- name: status_duplicates
+CREATE OR REPLACE TEMP TABLE stg_status_dup AS
+SELECT event_id FROM stg_status WHERE reason IS NULL GROUP BY event_id HAVING count(*) > 1;
+
+-- name: insert_status
 -- Duplicates inside the batch are rare: only their event ids go through the (costly) window.
-CREATE OR REPLACE TEMP TABLE new_status AS
-WITH ok AS (SELECT * FROM stg_status WHERE reason IS NULL),
-dup AS (SELECT event_id FROM ok GROUP BY event_id HAVING count(*) > 1),
-s AS (
-    SELECT * FROM ok WHERE event_id NOT IN (SELECT event_id FROM dup)
+INSERT INTO raw.status_events BY NAME
+WITH s AS (
+    SELECT * FROM stg_status WHERE reason IS NULL AND event_id NOT IN (SELECT event_id FROM stg_status_dup)
     UNION ALL
-    SELECT * FROM (SELECT * FROM ok WHERE event_id IN (SELECT event_id FROM dup))
+    SELECT * FROM (SELECT * FROM stg_status WHERE reason IS NULL AND event_id IN (SELECT event_id FROM stg_status_dup))
     QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY file_id, line) = 1
 )
 SELECT s.event_id, s.wamid, s.status, to_timestamp(s.ts_unix) AS ts, s.recipient_id, s.recipient_user_id,
@@ -58,8 +61,8 @@ LEFT JOIN stg_keys k ON k.ident = s.ident
 LEFT JOIN stg_files f ON f.file_id = s.file_id
 WHERE s.event_id NOT IN (SELECT event_id FROM raw.status_events);
 
--- name: new_inbound
-CREATE OR REPLACE TEMP TABLE new_inbound AS
+-- name: insert_inbound
+INSERT INTO raw.inbound_messages BY NAME
 WITH s AS (
     SELECT * FROM stg_inbound WHERE reason IS NULL
     QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY file_id, line) = 1
@@ -73,8 +76,8 @@ LEFT JOIN stg_keys k ON k.ident = s.ident
 LEFT JOIN stg_files f ON f.file_id = s.file_id
 WHERE s.event_id NOT IN (SELECT event_id FROM raw.inbound_messages);
 
--- name: new_pref
-CREATE OR REPLACE TEMP TABLE new_pref AS
+-- name: insert_pref
+INSERT INTO raw.user_preferences BY NAME
 WITH s AS (
     SELECT * FROM stg_pref WHERE reason IS NULL
     QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY file_id, line) = 1
@@ -87,8 +90,8 @@ LEFT JOIN stg_keys k ON k.ident = s.ident
 LEFT JOIN stg_files f ON f.file_id = s.file_id
 WHERE s.event_id NOT IN (SELECT event_id FROM raw.user_preferences);
 
--- name: new_business
-CREATE OR REPLACE TEMP TABLE new_business AS
+-- name: insert_business
+INSERT INTO raw.business_events BY NAME
 WITH ids AS (
     SELECT * REPLACE (coalesce(event_id, md5(concat_ws('|', field, coalesce(waba_id, ''),
                                                     coalesce(entry_time::VARCHAR, ''), value::VARCHAR))) AS event_id)
@@ -105,10 +108,14 @@ FROM s
 LEFT JOIN stg_files f ON f.file_id = s.file_id
 WHERE s.event_id NOT IN (SELECT event_id FROM raw.business_events);
 
--- name: new_send
-CREATE OR REPLACE TEMP TABLE new_send AS
-WITH s AS (
-    SELECT * FROM stg_send WHERE reason IS NULL
+-- name: insert_send
+INSERT INTO raw.send_log BY NAME
+WITH ok AS (SELECT * FROM stg_send WHERE reason IS NULL),
+dup AS (SELECT row_id FROM ok GROUP BY row_id HAVING count(*) > 1),
+s AS (
+    SELECT * FROM ok WHERE row_id NOT IN (SELECT row_id FROM dup)
+    UNION ALL
+    SELECT * FROM (SELECT * FROM ok WHERE row_id IN (SELECT row_id FROM dup))
     QUALIFY row_number() OVER (PARTITION BY row_id ORDER BY file_id, line) = 1
 )
 SELECT s.row_id, s.attempted_at, s.campaign, s.template, s.language, s.category, s.to_number, k.contact_key,
@@ -118,13 +125,6 @@ FROM s
 JOIN stg_keys k ON k.ident = s.to_number
 LEFT JOIN stg_files f ON f.file_id = s.file_id
 WHERE s.row_id NOT IN (SELECT row_id FROM raw.send_log);
-
--- name: append
-INSERT INTO raw.status_events BY NAME SELECT * FROM new_status;
-INSERT INTO raw.inbound_messages BY NAME SELECT * FROM new_inbound;
-INSERT INTO raw.user_preferences BY NAME SELECT * FROM new_pref;
-INSERT INTO raw.business_events BY NAME SELECT * FROM new_business;
-INSERT INTO raw.send_log BY NAME SELECT * FROM new_send;
 
 -- name: quarantine
 INSERT INTO meta.quarantine BY NAME
@@ -136,14 +136,25 @@ FROM stg_quarantine q LEFT JOIN stg_files f ON f.file_id = q.file_id;
 -- Everyone whose derived rows may change: the people in new rows, and the people behind the
 -- wamids those rows mention (a status can name a message logged for another number format).
 CREATE OR REPLACE TEMP TABLE affected AS
+WITH new_status AS (SELECT wamid, contact_key FROM raw.status_events WHERE loaded_at = $now),
+new_send AS (SELECT wamid, contact_key FROM raw.send_log WHERE loaded_at = $now)
 SELECT DISTINCT contact_key FROM (
     SELECT contact_key FROM new_status
-    UNION ALL SELECT contact_key FROM new_inbound
-    UNION ALL SELECT contact_key FROM new_pref
+    UNION ALL SELECT contact_key FROM raw.inbound_messages WHERE loaded_at = $now
+    UNION ALL SELECT contact_key FROM raw.user_preferences WHERE loaded_at = $now
     UNION ALL SELECT contact_key FROM new_send
-    UNION ALL SELECT l.contact_key FROM raw.send_log l WHERE l.wamid IN (SELECT wamid FROM new_status)
-    UNION ALL SELECT s.contact_key FROM raw.status_events s WHERE s.wamid IN (SELECT wamid FROM new_send WHERE wamid IS NOT NULL)
+    UNION ALL SELECT l.contact_key FROM raw.send_log l
+              WHERE l.wamid IN (SELECT wamid FROM new_status) AND l.loaded_at <> $now
+    UNION ALL SELECT s.contact_key FROM raw.status_events s
+              WHERE s.wamid IN (SELECT wamid FROM new_send WHERE wamid IS NOT NULL) AND s.loaded_at <> $now
 ) WHERE contact_key IS NOT NULL;
+
+-- name: new_counts
+SELECT 'status_events', count(*) FROM raw.status_events WHERE loaded_at = $now
+UNION ALL SELECT 'inbound_messages', count(*) FROM raw.inbound_messages WHERE loaded_at = $now
+UNION ALL SELECT 'user_preferences', count(*) FROM raw.user_preferences WHERE loaded_at = $now
+UNION ALL SELECT 'business_events', count(*) FROM raw.business_events WHERE loaded_at = $now
+UNION ALL SELECT 'send_log', count(*) FROM raw.send_log WHERE loaded_at = $now;
 
 -- name: per_file
 WITH staged AS (
@@ -154,11 +165,11 @@ WITH staged AS (
     UNION ALL SELECT file_id FROM stg_send WHERE reason IS NULL
 ),
 fresh AS (
-    SELECT source_file FROM new_status
-    UNION ALL SELECT source_file FROM new_inbound
-    UNION ALL SELECT source_file FROM new_pref
-    UNION ALL SELECT source_file FROM new_business
-    UNION ALL SELECT source_file FROM new_send
+    SELECT source_file FROM raw.status_events WHERE loaded_at = $now
+    UNION ALL SELECT source_file FROM raw.inbound_messages WHERE loaded_at = $now
+    UNION ALL SELECT source_file FROM raw.user_preferences WHERE loaded_at = $now
+    UNION ALL SELECT source_file FROM raw.business_events WHERE loaded_at = $now
+    UNION ALL SELECT source_file FROM raw.send_log WHERE loaded_at = $now
 ),
 s AS (SELECT file_id, count(*) AS n FROM staged GROUP BY 1),
 n AS (SELECT source_file, count(*) AS n FROM fresh GROUP BY 1),
@@ -168,3 +179,10 @@ FROM stg_files f
 LEFT JOIN s ON s.file_id = f.file_id
 LEFT JOIN n ON n.source_file = f.path
 LEFT JOIN q ON q.file_id = f.file_id;
+
+-- name: release
+DROP TABLE stg_status;
+DROP TABLE stg_inbound;
+DROP TABLE stg_pref;
+DROP TABLE stg_business;
+DROP TABLE stg_send;

@@ -28,7 +28,8 @@ SELECT file_id, line, received_at, env,
 FROM b;
 
 -- name: changes
-CREATE OR REPLACE TEMP TABLE stg_change AS
+-- A view, not a table: the unnest is cheap and a copy of every status would cost memory.
+CREATE OR REPLACE TEMP VIEW stg_change AS
 WITH e AS (
     SELECT file_id, line, received_at, unnest(env.entry) AS e FROM stg_body WHERE reason IS NULL
 )
@@ -50,8 +51,11 @@ WITH s AS (
     WHERE c.field = 'messages' AND c.value.statuses IS NOT NULL
 ),
 p AS (
-    SELECT *, from_json(raw, '{"id":"VARCHAR","status":"VARCHAR","timestamp":"VARCHAR","recipient_id":"VARCHAR","recipient_user_id":"VARCHAR","biz_opaque_callback_data":"VARCHAR","pricing":{"category":"VARCHAR","type":"VARCHAR","pricing_model":"VARCHAR","billable":"BOOLEAN"},"conversation":{"id":"VARCHAR","origin":{"type":"VARCHAR"}},"errors":[{"code":"BIGINT","title":"VARCHAR","message":"VARCHAR","error_data":{"details":"VARCHAR"}}]}') AS s
-    FROM s
+    SELECT *, array_to_string(list_transform(s.errors, lambda x: x.code::VARCHAR), ',') AS error_codes
+    FROM (
+        SELECT *, from_json(raw, '{"id":"VARCHAR","status":"VARCHAR","timestamp":"VARCHAR","recipient_id":"VARCHAR","recipient_user_id":"VARCHAR","biz_opaque_callback_data":"VARCHAR","pricing":{"category":"VARCHAR","type":"VARCHAR","pricing_model":"VARCHAR","billable":"BOOLEAN"},"conversation":{"id":"VARCHAR","origin":{"type":"VARCHAR"}},"errors":[{"code":"BIGINT","title":"VARCHAR","message":"VARCHAR","error_data":{"details":"VARCHAR"}}]}') AS s
+        FROM s
+    )
 )
 SELECT file_id, line, received_at, waba_id, phone_number_id, display_phone_number, raw,
        s.id AS wamid, lower(s.status) AS status, TRY_CAST(s.timestamp AS BIGINT) AS ts_unix,
@@ -61,11 +65,12 @@ SELECT file_id, line, received_at, waba_id, phone_number_id, display_phone_numbe
        s.conversation.id AS conversation_id, s.conversation.origin.type AS conversation_origin,
        s.errors[1].code AS error_code, coalesce(s.errors[1].title, s.errors[1].message) AS error_title,
        s.errors[1].error_data.details AS error_details,
-       array_to_string(list_transform(s.errors, lambda x: x.code::VARCHAR), ',') AS error_codes,
-       md5(concat_ws('|', s.id, lower(s.status), s.timestamp,
-                     array_to_string(list_transform(s.errors, lambda x: x.code::VARCHAR), ','),
+       error_codes,
+       md5(concat_ws('|', s.id, lower(s.status), s.timestamp, error_codes,
                      coalesce(s.recipient_id, s.recipient_user_id, ''), 'webhook')) AS event_id,
-       CASE WHEN s.recipient_id IS NOT NULL THEN '+' || regexp_replace(s.recipient_id, '[^0-9]', '', 'g')
+       -- recipient_id is plain digits from Meta: only anything else pays for a regex
+       CASE WHEN TRY_CAST(s.recipient_id AS UBIGINT) IS NOT NULL THEN '+' || s.recipient_id
+            WHEN s.recipient_id IS NOT NULL THEN '+' || regexp_replace(s.recipient_id, '[^0-9]', '', 'g')
             WHEN s.recipient_user_id IS NOT NULL THEN 'bsuid:' || s.recipient_user_id END AS ident,
        CASE
            WHEN json_type(raw) <> 'OBJECT' THEN 'status is not a JSON object'
@@ -172,3 +177,8 @@ WHERE c.field = 'messages' AND c.value.errors IS NOT NULL;
 INSERT INTO stg_quarantine
 SELECT file_id, line, 'webhooks', 'entry.changes[] item has no field', NULL
 FROM stg_change WHERE c.field IS NULL;
+
+-- name: release
+-- The bodies are parsed into the staging tables: free their memory before the merge.
+DROP VIEW stg_change;
+DROP TABLE stg_body;
