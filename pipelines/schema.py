@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.config import Settings
+from core.queries import GROUP_KEYS, metrics_sql
 from core.warehouse import Warehouse
 from pipelines.classify import Lexicon
 from pipelines.sqlfiles import script
@@ -19,6 +20,9 @@ def migrate(wh: Warehouse) -> None:
     if wh.scalar("SELECT count(*) FROM meta.schema_version") == 0:
         wh.execute("INSERT INTO meta.schema_version VALUES ($v)", {"v": SCHEMA_VERSION})
     wh.execute_script(script("marts"))
+    for key in GROUP_KEYS:
+        # the same SQL `wagate metrics --by KEY` runs, without a date range
+        wh.execute(f"CREATE OR REPLACE VIEW marts.metrics_by_{key} AS {metrics_sql(key, date_range=False)}")
 
 
 def _current(settings: Settings, lexicon: Lexicon) -> dict[str, str]:

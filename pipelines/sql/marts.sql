@@ -44,3 +44,50 @@ SELECT s.event_id, s.contact_key, s.kind, s.scope, s.channel, s.ts, s.arrived_at
        timezone(coalesce((SELECT value FROM meta.params WHERE name = 'reporting_timezone'), 'UTC'), s.ts)::DATE AS day
 FROM core.consent_signals s
 WHERE s.kind IN ('opt_out', 'review');
+
+-- Account and template signals, typed from the raw webhook values (history beyond Meta's 30 days).
+CREATE OR REPLACE VIEW marts.template_events AS
+SELECT event_id, field, ts, waba_id,
+       coalesce(value->>'$.message_template_name', value->>'$.name') AS template,
+       replace(value->>'$.message_template_language', '-', '_') AS language,
+       value->>'$.message_template_id' AS template_id,
+       value->>'$.event' AS event,
+       value->>'$.reason' AS reason,
+       value->>'$.other_info.title' AS pause_kind,
+       value->>'$.message_template_category' AS category,
+       value->>'$.previous_quality_score' AS previous_quality,
+       value->>'$.new_quality_score' AS new_quality,
+       value->>'$.previous_category' AS previous_category,
+       value->>'$.new_category' AS new_category,
+       value->>'$.correct_category' AS correct_category
+FROM raw.business_events
+WHERE field IN ('message_template_status_update', 'message_template_quality_update',
+                'template_category_update', 'message_template_components_update');
+
+CREATE OR REPLACE VIEW marts.phone_number_events AS
+SELECT event_id, field, ts, waba_id,
+       value->>'$.display_phone_number' AS display_phone_number,
+       value->>'$.event' AS event,
+       value->>'$.old_limit' AS old_limit,
+       value->>'$.current_limit' AS current_limit,
+       value->>'$.max_daily_conversations_per_business' AS max_daily_conversations,
+       value->>'$.max_daily_conversation_per_phone' AS max_daily_conversations_per_phone
+FROM raw.business_events
+WHERE field IN ('phone_number_quality_update', 'business_capability_update', 'phone_number_name_update');
+
+CREATE OR REPLACE VIEW marts.account_events AS
+SELECT event_id, field, ts, waba_id,
+       coalesce(value->>'$.event', value->>'$.alert_info.alert_type') AS event,
+       value->>'$.alert_info.alert_severity' AS severity,
+       value->>'$.alert_info.alert_status' AS status,
+       coalesce(value->>'$.violation_info.violation_type', value->>'$.ban_info.waba_ban_state',
+                value->>'$.alert_info.alert_description') AS detail,
+       value->'$.restriction_info' AS restrictions
+FROM raw.business_events
+WHERE field IN ('account_update', 'account_alerts', 'account_review_update', 'security');
+
+CREATE OR REPLACE VIEW marts.freshness AS
+SELECT (SELECT max(ts) FROM raw.status_events) AS newest_status,
+       (SELECT max(ts) FROM raw.inbound_messages) AS newest_inbound,
+       (SELECT max(attempted_at) FROM raw.send_log) AS newest_send,
+       (SELECT max(finished_at) FROM meta.runs) AS last_load;
