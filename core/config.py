@@ -48,6 +48,10 @@ class WarehouseSettings(_Section):
         description="DuckDB memory_limit for pipeline runs (DuckDB size syntax, e.g. 1500MB).",
     )
     threads: int = Field(0, ge=0, description="DuckDB worker threads; 0 lets DuckDB use every core.")
+    snapshot: bool = Field(
+        True,
+        description="After each load, publish a read-only copy that the dashboard and `wagate metrics` read, so they never wait for a running load.",
+    )
     read_retry_seconds: float = Field(
         5.0,
         ge=0,

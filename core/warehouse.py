@@ -10,6 +10,8 @@ DuckDB exceptions are converted to :mod:`core.errors` here and nowhere else.
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -65,6 +67,35 @@ class Warehouse:
                     raise error from None
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
+
+    @classmethod
+    def open_snapshot(cls, path: Path, *, retry_seconds: float = 5.0) -> Warehouse:
+        """Open the snapshot the last load published (never blocked by a running load), else the warehouse."""
+        snapshot = snapshot_path(path)
+        if snapshot.exists():
+            try:
+                return cls(_utc(duckdb.connect(str(snapshot), read_only=True)), snapshot, read_only=True)
+            except duckdb.Error as exc:
+                raise _convert(exc, snapshot) from None
+        return cls.open_reader(path, retry_seconds=retry_seconds)
+
+    def publish_snapshot(self) -> Path:
+        """Copy the checkpointed warehouse to its snapshot file, replacing it atomically.
+
+        DuckDB lets one process write a file and nobody else open it meanwhile; readers that open
+        the snapshot instead see the state of the last committed load and never wait. Readers that
+        already have the old snapshot open keep reading it (the rename leaves their file alive).
+        """
+        if self.path is None or self.read_only:
+            raise WarehouseError("only a file warehouse opened for writing can publish a snapshot")
+        self.checkpoint()
+        target = snapshot_path(self.path)
+        partial = target.with_name(target.name + ".partial")
+        shutil.copyfile(self.path, partial)
+        with partial.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
+        return target
 
     @classmethod
     def in_memory(cls) -> Warehouse:
@@ -151,6 +182,11 @@ class Warehouse:
     def checkpoint(self) -> None:
         """Write the WAL into the database file."""
         self.execute("CHECKPOINT")
+
+
+def snapshot_path(path: Path) -> Path:
+    """Where the read-only snapshot of a warehouse file lives."""
+    return path.with_name(f"{path.stem}.snapshot{path.suffix}")
 
 
 def _utc(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -64,7 +64,11 @@ def ingest(settings: Settings, paths: Sequence[Path] = (), *, lexicon: Lexicon |
                 staged = Stager(wh, todo).stage()
             with wh.transaction():
                 _load(wh, settings, keyer, lexicon, todo, staged, reasons, report, now.isoformat())
-            wh.checkpoint()
+            if settings.warehouse.snapshot:
+                with _phase("publish snapshot"):
+                    wh.publish_snapshot()
+            else:
+                wh.checkpoint()
         report.suppression_active = int(
             wh.scalar(
                 "SELECT count(DISTINCT contact_key) FROM marts.suppression_list WHERE status = 'active'"

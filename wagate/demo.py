@@ -35,7 +35,7 @@ def run_demo(settings: Settings, *, messages: int, seed: int, reset: bool) -> De
         settings.warehouse_path.with_suffix(settings.warehouse_path.suffix + ".wal").unlink(missing_ok=True)
     synthetic = generate(inputs, SyntheticSpec(seed=seed, messages=messages, malformed_lines=3))
     load = ingest(settings, [inputs])
-    with Warehouse.open_reader(settings.warehouse_path) as wh:
+    with Warehouse.open_snapshot(settings.warehouse_path) as wh:
         by_campaign = metrics(wh, "campaign")
         by_country = sorted(metrics(wh, "country"), key=lambda row: -int(row["accepted"]))
         suppression = {

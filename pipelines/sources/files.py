@@ -107,7 +107,7 @@ def _classify(path: Path, settings: Settings) -> InputFile | None:
         return None
     layout = "document" if name.endswith(".json") else "lines"
     kind = _kind_of_record(_first_record(resolved, compressed, layout))
-    return InputFile(resolved, kind, layout, gzip=compressed, still_open=still_open or kind is Kind.LANDING)
+    return InputFile(resolved, kind, layout, gzip=compressed, still_open=still_open)
 
 
 def _readable(path: Path) -> bool:

@@ -26,7 +26,7 @@ def parquet(obj: Context, directory: Path) -> None:
     `wagate ingest DIRECTORY` reads it back without duplicates.
     """
     settings = obj.settings
-    with Warehouse.open_reader(
+    with Warehouse.open_snapshot(
         settings.warehouse_path, retry_seconds=settings.warehouse.read_retry_seconds
     ) as wh:
         report = export_parquet(wh, directory)

@@ -40,7 +40,7 @@ def metrics(
     last = end.date() if end is not None else None
     if first and last and first > last:
         raise click.UsageError("--from is after --to")
-    with Warehouse.open_reader(
+    with Warehouse.open_snapshot(
         settings.warehouse_path, retry_seconds=settings.warehouse.read_retry_seconds
     ) as wh:
         if show_breaches:

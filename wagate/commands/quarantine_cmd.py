@@ -17,7 +17,7 @@ from wagate.context import Context
 def quarantine(obj: Context, limit: int, fmt: str) -> None:
     """List quarantined records, newest first."""
     settings = obj.settings
-    with Warehouse.open_reader(
+    with Warehouse.open_snapshot(
         settings.warehouse_path, retry_seconds=settings.warehouse.read_retry_seconds
     ) as wh:
         emit(quarantine_rows(wh, limit), fmt)
