@@ -15,26 +15,11 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from core.config import CsvMapping
+from core.schema import SEND_LOG_COLUMNS, SEND_LOG_EXTRA_COLUMNS
 from pipelines.sources.files import InputFile
 from pipelines.sources.lines import LineBatch, Problem, gunzip
 
-SEND_LOG_COLUMNS = (
-    "attempted_at",
-    "campaign",
-    "template",
-    "language",
-    "category",
-    "to",
-    "phone_number_id",
-    "outcome",
-    "wamid",
-    "error_code",
-    "error_title",
-    "idempotency_key",
-    "lint_report",
-)
-EXTRA_COLUMNS = ("complaint", "blocked", "status", "status_at")
-ALL_COLUMNS = SEND_LOG_COLUMNS + EXTRA_COLUMNS
+ALL_COLUMNS = SEND_LOG_COLUMNS + SEND_LOG_EXTRA_COLUMNS
 REQUIRED = ("attempted_at", "to", "outcome")
 SEND_SCHEMA = {
     "file_id": pl.Int32,

@@ -25,11 +25,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.errors import InputError
+from core.schema import SEND_LOG_COLUMNS
 from pipelines.synthetic.business import business_events
 from pipelines.synthetic.people import build_people
 from pipelines.synthetic.traffic import Traffic
 from pipelines.synthetic.webhooks import build_business
-from pipelines.synthetic.writer import ARRAY_BODIES, SEND_LOG_COLUMNS, SendLogWriter, WebhookSink
+from pipelines.synthetic.writer import ARRAY_BODIES, SendLogWriter, WebhookSink
 
 __all__ = ["SEND_LOG_COLUMNS", "SyntheticSpec", "SyntheticSummary", "generate"]
 

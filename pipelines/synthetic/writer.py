@@ -18,6 +18,7 @@ import random
 from io import BufferedWriter
 from pathlib import Path
 
+from core.schema import SEND_LOG_COLUMNS
 from pipelines.synthetic.webhooks import (
     STATUSES_CHANGE_SUFFIX,
     Business,
@@ -26,21 +27,6 @@ from pipelines.synthetic.webhooks import (
     statuses_change_prefix,
 )
 
-SEND_LOG_COLUMNS = (
-    "attempted_at",
-    "campaign",
-    "template",
-    "language",
-    "category",
-    "to",
-    "phone_number_id",
-    "outcome",
-    "wamid",
-    "error_code",
-    "error_title",
-    "idempotency_key",
-    "lint_report",
-)
 SendLogRow = tuple[str, str, str, str, str, str, str, str, str, int | None, str, str, str]
 
 DAY = 86400
