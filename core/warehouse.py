@@ -41,7 +41,9 @@ class Warehouse:
     def open_writer(cls, path: Path, *, memory_limit: str = "2GB", threads: int = 0) -> Warehouse:
         """Open (creating if needed) the warehouse for writing."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        config: dict[str, Any] = {"memory_limit": memory_limit}
+        # row order inside tables means nothing here (every read that needs an order says so),
+        # and letting DuckDB write in any order makes bulk loads noticeably faster
+        config: dict[str, Any] = {"memory_limit": memory_limit, "preserve_insertion_order": False}
         if threads:
             config["threads"] = threads
         try:
