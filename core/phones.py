@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import unicodedata
 from collections.abc import Iterable
@@ -134,6 +135,19 @@ def mask(e164: str) -> str:
         return "•" * 6
     national = digits[len(str(code)) :]
     return f"+{code} {national[:3]} ••• ••{national[-2:]}"
+
+
+_DIGIT_RUN = re.compile(r"\+?\d[\d ()\-]{5,}\d")
+
+
+def mask_numbers_in(text: str) -> str:
+    """Text with every phone-number-like digit run masked (for showing raw records to people)."""
+
+    def hide(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        return match.group() if len(digits) < 7 else f"{digits[:3]}•••{digits[-2:]}"
+
+    return _DIGIT_RUN.sub(hide, text)
 
 
 class ContactKeyer:

@@ -92,3 +92,13 @@ def test_workspace_key_readable_by_others_is_refused(tmp_path: Path) -> None:
     path.chmod(0o644)
     with pytest.raises(ConfigError, match="chmod 600"):
         ContactKeyer.for_workspace(path)
+
+
+def test_numbers_in_raw_text_are_masked_but_other_numbers_stay() -> None:
+    from core.phones import mask_numbers_in
+
+    text = '{"recipient_id":"4915123456789","timestamp":"1760000000","to":"+86 138 0013 8000","code":131026}'
+    masked = mask_numbers_in(text)
+    assert "4915123456789" not in masked and "491•••89" in masked
+    assert "138 0013 8000" not in masked and "861•••00" in masked
+    assert "131026" in masked  # six digits: an error code, not a phone number
