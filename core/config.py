@@ -44,8 +44,8 @@ class WarehouseSettings(_Section):
         description="DuckDB file, relative to the workspace unless absolute.",
     )
     memory_limit: str = Field(
-        "2GB",
-        description="DuckDB memory_limit for pipeline runs (DuckDB size syntax, e.g. 1500MB).",
+        "1500MB",
+        description="DuckDB memory_limit for pipeline runs (DuckDB size syntax, e.g. 4GB); the process peaks about 200 MB above it.",
     )
     threads: int = Field(0, ge=0, description="DuckDB worker threads; 0 lets DuckDB use every core.")
     snapshot: bool = Field(

@@ -38,7 +38,7 @@ class Warehouse:
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
-    def open_writer(cls, path: Path, *, memory_limit: str = "2GB", threads: int = 0) -> Warehouse:
+    def open_writer(cls, path: Path, *, memory_limit: str = "1500MB", threads: int = 0) -> Warehouse:
         """Open (creating if needed) the warehouse for writing."""
         path.parent.mkdir(parents=True, exist_ok=True)
         # row order inside tables means nothing here (every read that needs an order says so),
