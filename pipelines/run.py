@@ -40,7 +40,7 @@ def ingest(settings: Settings, paths: Sequence[Path] = (), *, lexicon: Lexicon |
     found = discover(targets, settings)
     report.ignored_files = [str(p) for p in found.ignored]
     keyer = ContactKeyer.for_workspace(settings.key_path)
-    lexicon = lexicon or load_lexicon()
+    lexicon = lexicon or load_lexicon(compile_now=False)
     wh = Warehouse.open_writer(
         settings.warehouse_path,
         memory_limit=settings.warehouse.memory_limit,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from core.config import Settings
 from core.queries import GROUP_KEYS, metrics_sql
 from core.warehouse import Warehouse
@@ -15,7 +17,10 @@ _DERIVATION_PARAMS = ("reporting_timezone", "attribution_window_hours", "lexicon
 
 
 def migrate(wh: Warehouse) -> None:
-    """Create what is missing (idempotent) and (re)create the marts views."""
+    """Create what is missing and (re)create the marts views, unless this code already did."""
+    wanted = _definition_hash()
+    if _stored_hash(wh) == wanted:
+        return  # a re-run on unchanged inputs should cost next to nothing
     wh.execute_script(script("schema"))
     if wh.scalar("SELECT count(*) FROM meta.schema_version") == 0:
         wh.execute("INSERT INTO meta.schema_version VALUES ($v)", {"v": SCHEMA_VERSION})
@@ -23,6 +28,24 @@ def migrate(wh: Warehouse) -> None:
     for key in GROUP_KEYS:
         # the same SQL `wagate metrics --by KEY` runs, without a date range
         wh.execute(f"CREATE OR REPLACE VIEW marts.metrics_by_{key} AS {metrics_sql(key, date_range=False)}")
+    wh.execute("INSERT OR REPLACE INTO meta.params VALUES ('schema_hash', $h)", {"h": wanted})
+
+
+def _definition_hash() -> str:
+    text = (
+        script("schema") + script("marts") + "".join(metrics_sql(key, date_range=False) for key in GROUP_KEYS)
+    )
+    return hashlib.sha256(f"{SCHEMA_VERSION}\0{text}".encode()).hexdigest()
+
+
+def _stored_hash(wh: Warehouse) -> str | None:
+    exists = wh.scalar(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'params'"
+    )
+    if not exists:
+        return None
+    value = wh.scalar("SELECT value FROM meta.params WHERE name = 'schema_hash'")
+    return str(value) if value is not None else None
 
 
 def _current(settings: Settings, lexicon: Lexicon) -> dict[str, str]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from core.errors import ConfigError
-from pipelines.classify.lexfile import parse_lexicon_file
+from pipelines.classify.lexfile import LexiconFile, parse_lexicon_file
 from pipelines.classify.matcher import Matcher, build_matcher
 from pipelines.classify.model import NOTHING, Classification, merge_button
 
@@ -28,8 +29,28 @@ class Lexicon:
     """
 
     version: str
-    languages: tuple[str, ...]
-    _matcher: Matcher = field(repr=False, compare=False)
+    _sources: tuple[tuple[str, str, bytes], ...] = field(repr=False, compare=False)
+
+    @cached_property
+    def _files(self) -> list[LexiconFile]:
+        return [
+            parse_lexicon_file(source, name.removesuffix(".toml"), data)
+            for source, name, data in self._sources
+        ]
+
+    @cached_property
+    def _matcher(self) -> Matcher:
+        # compiled on first use: a load with nothing new to classify only needs the version
+        return build_matcher(self._files)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Language codes of the files, in file order."""
+        return tuple(f.language for f in self._files)
+
+    def check(self) -> None:
+        """Parse and compile every file now, raising ConfigError for a bad one."""
+        self._matcher  # noqa: B018 - building it is the check
 
     def classify_text(self, text: str | None) -> Classification:
         """Classify a free-text reply; ``None`` or blank text matches nothing."""
@@ -51,23 +72,22 @@ class Lexicon:
         return self._matcher.classify_many(texts)
 
 
-def load_lexicon(folder: Path | None = None) -> Lexicon:
+def load_lexicon(folder: Path | None = None, *, compile_now: bool = True) -> Lexicon:
     """Load every ``*.toml`` lexicon file of ``folder`` (default: the lexicons shipped with wagate).
 
-    Raises :class:`core.errors.ConfigError` naming the file when a file cannot be used.
+    Raises :class:`core.errors.ConfigError` naming the file when a file cannot be used. With
+    ``compile_now=False`` only the version is computed; the files are parsed and compiled (and
+    any such error raised) when the first text is classified.
     """
     sources = _read_folder(folder) if folder is not None else _read_package()
     digest = hashlib.sha256(f"wagate-lexicon/{ENGINE_VERSION}\0".encode())
-    files = []
-    for source, name, data in sources:
+    for _, name, data in sources:
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
-        files.append(parse_lexicon_file(source, name.removesuffix(".toml"), data))
-    return Lexicon(
-        version=digest.hexdigest(),
-        languages=tuple(f.language for f in files),
-        _matcher=build_matcher(files),
-    )
+    lexicon = Lexicon(version=digest.hexdigest(), _sources=tuple(sources))
+    if compile_now:
+        lexicon.check()
+    return lexicon
 
 
 def _read_folder(folder: Path) -> list[tuple[str, str, bytes]]:
