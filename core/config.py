@@ -168,6 +168,9 @@ class Settings(_Section):
     ingest: IngestSettings = IngestSettings()
     metrics: MetricsSettings = MetricsSettings()
     privacy: PrivacySettings = PrivacySettings()
+    # sections owned and validated by their packages (docs/rules.md, docs/alerts.md)
+    lint: dict[str, Any] = Field(default_factory=dict, description="The linter's [lint] section.")
+    alerts: dict[str, Any] = Field(default_factory=dict, description="The alerts' [alerts] section.")
     secrets: Secrets = Field(default_factory=Secrets, exclude=True)
 
     def resolve(self, relative: str) -> Path:

@@ -44,7 +44,8 @@ for command in REGISTERED:
 def main() -> None:
     """Entry point: run the CLI and map errors to one line and an exit code."""
     try:
-        cli.main(standalone_mode=False)
+        # without standalone mode click returns what ctx.exit() was given instead of exiting
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
@@ -67,4 +68,4 @@ def main() -> None:
             err=True,
         )
         sys.exit(1)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

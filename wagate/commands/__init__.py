@@ -8,7 +8,18 @@ from wagate.commands.demo_cmd import demo
 from wagate.commands.docs_cmd import docs
 from wagate.commands.export_cmd import export
 from wagate.commands.ingest_cmd import ingest
+from wagate.commands.lint_cmd import explain_command, lint_command, rules_command
 from wagate.commands.metrics_cmd import metrics
 from wagate.commands.quarantine_cmd import quarantine
 
-REGISTERED: tuple[click.Command, ...] = (demo, ingest, metrics, quarantine, export, docs)
+REGISTERED: tuple[click.Command, ...] = (
+    demo,
+    ingest,
+    metrics,
+    quarantine,
+    export,
+    docs,
+    lint_command,
+    rules_command,
+    explain_command,
+)

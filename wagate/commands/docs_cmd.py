@@ -9,9 +9,11 @@ import click
 
 from core.config import config_reference
 from core.errors import InputError
+from lint.docs import render_rules_reference
 
 GENERATED: dict[str, Callable[[], str]] = {
     "config.md": config_reference,
+    "rules.md": render_rules_reference,
 }
 
 

@@ -1,0 +1,187 @@
+"""What a rule sees: the inputs of one run and shared, cached derivations of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+
+from lint.classify import Classification, classify_draft
+from lint.config import LintConfig
+from lint.history import History
+from lint.inputs.consent import ConsentBook
+from lint.inputs.contacts import ContactSet
+from lint.inputs.drafts import Draft
+from lint.inputs.plan import Plan, render_parameters
+from lint.numbers import time_zones
+from lint.packs import Packs
+
+WINDOW_STEP = timedelta(minutes=15)
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@dataclass
+class RunContext:
+    """Inputs of a lint run, plus cached views rules share (categories, consent, zones ...)."""
+
+    config: LintConfig
+    packs: Packs
+    now: datetime
+    send_times: tuple[datetime, ...]
+    drafts: tuple[Draft, ...]
+    contacts: ContactSet | None
+    plan: Plan | None
+    history: History
+    consent: ConsentBook | None
+    _cache: dict[Any, Any] = field(default_factory=dict)
+
+    @property
+    def at(self) -> datetime:
+        """The planned send time (the start of the window, for a window)."""
+        return self.send_times[0]
+
+    def category(self, draft: Draft) -> Classification:
+        """Declared and effective category of a draft."""
+        key = ("category", id(draft))
+        if key not in self._cache:
+            self._cache[key] = classify_draft(draft, self.packs)
+        return self._cache[key]  # type: ignore[no-any-return]
+
+    @property
+    def marketing_drafts(self) -> tuple[Draft, ...]:
+        """Drafts whose effective category is MARKETING."""
+        return tuple(d for d in self.drafts if self.category(d).marketing)
+
+    def zones(self) -> pl.Series:
+        """Candidate time zones per contact row (``&``-joined), the ``timezone`` column winning."""
+        if "zones" not in self._cache:
+            assert self.contacts is not None
+            frame = self.contacts.frame
+            derived = time_zones(frame)
+            if self.contacts.has("timezone"):
+                stated = frame["timezone"].str.strip_chars().replace("", None)
+                known = [name for name in stated.drop_nulls().unique().to_list() if _is_zone(name)]
+                usable = pl.select(pl.when(stated.is_in(known)).then(stated)).to_series()
+                derived = pl.select(pl.coalesce(usable, derived)).to_series()
+            self._cache["zones"] = derived.alias("zones")
+        return self._cache["zones"]  # type: ignore[no-any-return]
+
+    def _consent_by_row(self, purpose: str | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """(every grant, per contact row: ``_g`` the position of its grant in force and ``cs_covers``).
+
+        Cached per purpose. Positions instead of a joined copy: a million-row list would
+        otherwise hold a full copy of its consent records for every question asked.
+        """
+        key = ("consent", purpose)
+        if key not in self._cache:
+            assert self.contacts is not None and self.consent is not None
+            found = self.consent.for_purpose(purpose) if purpose else self.consent.in_force()
+            rows = self.contacts.frame.select("_key")
+            index = rows.join(found.index, on="_key", how="left", maintain_order="left").drop("_key")
+            grants = found.grants
+            if "covers" in found.index.columns:
+                # a grant in force belongs to one key: its "covers" flag can sit on the grant itself
+                flags = pl.Series("cs_covers", [None] * grants.height, dtype=pl.Boolean)
+                grants = grants.with_columns(flags.scatter(found.index["_g"], found.index["covers"]))
+            self._cache[key] = (grants, index.rename({"covers": "cs_covers"}, strict=False))
+        return self._cache[key]  # type: ignore[no-any-return]
+
+    def with_consent(
+        self, frame: pl.DataFrame, purpose: str | None, columns: tuple[str, ...] | None = None
+    ) -> pl.DataFrame:
+        """Contact rows (a subset of the list, with ``_row``) plus the grant in force as ``cs_*`` columns.
+
+        ``purpose`` ``None`` gives the latest grant not withdrawn for all purposes; a purpose
+        gives the latest grant surviving withdrawals of that purpose, with ``cs_covers``. The
+        columns are null for contacts without a grant. ``columns`` (``cs_*`` names) limits what is
+        copied: gathering a few columns of a million rows is much cheaper than all of them.
+        """
+        if self.consent is None:
+            return frame.with_columns(cs_event=pl.lit(None, pl.String))
+        grants, index = self._consent_by_row(purpose)
+        if columns is not None:
+            grants = grants.select([c for c in dict.fromkeys(["cs_event", *columns]) if c in grants.columns])
+        rows = index[frame["_row"] - 1]
+        found = grants[rows["_g"]]
+        extra = (
+            rows.select("cs_covers")
+            if "cs_covers" in rows.columns and (columns is None or "cs_covers" in columns)
+            else None
+        )
+        return pl.concat([frame, found, *([extra] if extra is not None else [])], how="horizontal")
+
+    def consent_where(
+        self,
+        frame: pl.DataFrame,
+        purpose: str | None,
+        condition: pl.Expr,
+        columns: tuple[str, ...] = (),
+        extra: dict[str, pl.Expr] | None = None,
+    ) -> pl.DataFrame:
+        """The rows of ``frame`` whose grant in force meets ``condition`` (an expression over ``cs_*``).
+
+        The condition is evaluated once per grant, not per contact, and only the matching rows
+        get their ``columns`` copied: checking a million grants this way costs a fraction of
+        :meth:`with_consent`. Contacts without a grant never match.
+        """
+        if self.consent is None:
+            return frame.clear()
+        grants, index = self._consent_by_row(purpose)
+        meets = grants.select(condition.fill_null(False).alias("meets"))["meets"]
+        positions = index["_g"].gather(frame["_row"] - 1)
+        keep = meets.gather(positions).fill_null(False)
+        chosen = frame.filter(keep)
+        if not columns:
+            return chosen
+        picked = grants[positions.filter(keep)]
+        if extra:
+            picked = picked.with_columns(**extra)
+        return pl.concat([chosen, picked.select(list(columns))], how="horizontal")
+
+    def without_consent(self, frame: pl.DataFrame, purpose: str | None) -> pl.DataFrame:
+        """The rows of ``frame`` that have no grant in force (for ``purpose``)."""
+        if self.consent is None:
+            return frame
+        _, index = self._consent_by_row(purpose)
+        return frame.filter(index["_g"].gather(frame["_row"] - 1).is_null())
+
+    def rendered(self, draft: Draft) -> pl.DataFrame | None:
+        """Plan parameters rendered per contact (``_row`` + one column per parameter), if a plan gives them."""
+        if self.plan is None or not self.plan.parameters or self.contacts is None:
+            return None
+        if draft.path.resolve() not in {p.resolve() for p in self.plan.drafts}:
+            return None
+        key = ("rendered", id(draft))
+        if key not in self._cache:
+            contacts = self.contacts
+            text = contacts.source.with_columns(_row=contacts.frame["_row"], e164=contacts.frame["e164"])
+            variables = {header: header for header in contacts.source.columns if header.isidentifier()}
+            variables.update(contacts.headers)
+            variables["e164"] = "e164"
+            self._cache[key] = render_parameters(self.plan, text, variables)
+        return self._cache[key]  # type: ignore[no-any-return]
+
+    def suppressed(self) -> pl.DataFrame:
+        """Suppression-list entries for the valid numbers of the contact list."""
+        if "suppressed" not in self._cache:
+            assert self.contacts is not None
+            numbers = self.contacts.frame.filter(pl.col("valid"))["e164"]
+            self._cache["suppressed"] = self.history.suppressed(numbers)
+        return self._cache["suppressed"]  # type: ignore[no-any-return]
+
+    def in_regions(self, *sets: str) -> pl.Expr:
+        """Contacts whose number region or stated country is in one of the named region sets (``J(c)``)."""
+        regions = sorted(set().union(*(self.packs.region_set(name) for name in sets)))
+        return pl.col("region").is_in(regions).fill_null(False) | pl.col("country_iso").is_in(
+            regions
+        ).fill_null(False)

@@ -1,0 +1,70 @@
+"""Every rule, one module each, listed in ``ALL_RULES`` in code order.
+
+To add a rule, see ``lint/rules/README.md``: write ``lint/rules/<code>_<slug>.py``, import its
+class here, insert it in ``ALL_RULES`` at its code's place, add ``tests/lint/cases/<CODE>.toml``,
+and run ``python3 dev.py docs``.
+"""
+
+from __future__ import annotations
+
+from lint.base import Rule
+from lint.registry import validate
+from lint.rules.c001_missing_consent import MissingConsent
+from lint.rules.c002_unprovable_consent import UnprovableConsent
+from lint.rules.c003_passive_consent import PassiveConsent
+from lint.rules.c005_purpose_mismatch import PurposeMismatch
+from lint.rules.d001_sensitive_data_request import SensitiveDataRequest
+from lint.rules.d002_identifier_in_text import IdentifierInText
+from lint.rules.d004_link_hygiene import LinkHygiene
+from lint.rules.n001_invalid_number import InvalidNumber
+from lint.rules.n002_duplicate_number import DuplicateNumber
+from lint.rules.n003_unreachable_number import UnreachableNumber
+from lint.rules.n004_region_mismatch import RegionMismatch
+from lint.rules.n005_reassigned_number_check import ReassignedNumberCheck
+from lint.rules.o001_missing_opt_out import MissingOptOut
+from lint.rules.o003_opted_out import OptedOut
+from lint.rules.p001_sender_identification import SenderIdentification
+from lint.rules.p003_prohibited_content import ProhibitedContent
+from lint.rules.q001_us_quiet_hours import UsQuietHours
+from lint.rules.q004_uae_quiet_hours import UaeQuietHours
+from lint.rules.q008_default_quiet_hours import DefaultQuietHours
+from lint.rules.s001_us_marketing_pause import UsMarketingPause
+from lint.rules.t001_template_limits import TemplateLimits
+from lint.rules.t002_template_variables import TemplateVariables
+from lint.rules.t003_variable_placement import VariablePlacement
+from lint.rules.t004_promotional_utility import PromotionalUtility
+from lint.rules.t005_service_window import ServiceWindow
+from lint.rules.t006_language_mismatch import LanguageMismatch
+from lint.rules.t007_utility_reference import UtilityReference
+
+ALL_RULES: tuple[type[Rule], ...] = validate(
+    (
+        MissingConsent,
+        UnprovableConsent,
+        PassiveConsent,
+        PurposeMismatch,
+        SensitiveDataRequest,
+        IdentifierInText,
+        LinkHygiene,
+        InvalidNumber,
+        DuplicateNumber,
+        UnreachableNumber,
+        RegionMismatch,
+        ReassignedNumberCheck,
+        MissingOptOut,
+        OptedOut,
+        SenderIdentification,
+        ProhibitedContent,
+        UsQuietHours,
+        UaeQuietHours,
+        DefaultQuietHours,
+        UsMarketingPause,
+        TemplateLimits,
+        TemplateVariables,
+        VariablePlacement,
+        PromotionalUtility,
+        ServiceWindow,
+        LanguageMismatch,
+        UtilityReference,
+    )
+)

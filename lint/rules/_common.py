@@ -1,0 +1,53 @@
+"""Small helpers the rule modules share (not rules themselves)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import polars as pl
+
+from lint.inputs.contacts import ContactSet
+from lint.inputs.values import UTC_DATETIME
+
+WHO = pl.coalesce(pl.col("e164"), pl.col("phone"), pl.lit("(no number)"))
+"""How a contact is named in messages: its E.164 number, else what was typed."""
+
+
+CORE_COLUMNS = (
+    "_row",
+    "_key",
+    "phone",
+    "e164",
+    "region",
+    "country_iso",
+    "calling_code",
+    "number_type",
+    "valid",
+)
+
+
+def valid_contacts(contacts: ContactSet, *extra: str) -> pl.DataFrame:
+    """Rows with a valid number (rules other than N001 leave invalid numbers to N001).
+
+    Only the core columns and the ``extra`` ones the rule names (when the file has them) are
+    copied: a million rows times every column of the list would be a large copy per rule.
+    """
+    wanted = [*CORE_COLUMNS, *(c for c in extra if c in contacts.frame.columns)]
+    return contacts.frame.select(list(dict.fromkeys(wanted))).filter(pl.col("valid"))
+
+
+def day(expr: pl.Expr) -> pl.Expr:
+    """A UTC timestamp as ``2025-06-01`` (``an unknown date`` when null)."""
+    return expr.dt.strftime("%Y-%m-%d").fill_null("an unknown date")
+
+
+def column(contacts: ContactSet, name: str, dtype: pl.DataType | None = None) -> pl.Expr:
+    """A canonical column, or nulls when the file does not have it."""
+    if contacts.has(name):
+        return pl.col(name)
+    return pl.lit(None, dtype or pl.String())
+
+
+def utc(moment: datetime) -> pl.Expr:
+    """A point in time as a literal comparable with the UTC timestamp columns."""
+    return pl.lit(moment.astimezone(UTC)).cast(UTC_DATETIME)

@@ -1,0 +1,178 @@
+"""`wagate lint`, `wagate rules` and `wagate explain CODE`: the pre-send compliance check."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from core.config import DEFAULT_WORKSPACE
+from core.errors import InputError, UsageError
+from lint import LintReport, LintRequest, lint, load_lint_config
+from lint.audience import write_audience
+from lint.docs import explain, rules_table
+from lint.formats import FORMATS, LANGUAGES, write_report
+
+
+def _workspace(ctx: click.Context) -> Path:
+    """The workspace folder, resolved like core.config does (option, then env, then ./data).
+
+    Read from the root command's parameters so a ``[lint]`` section in wagate.toml, which the
+    core settings do not know yet, does not stop the linter.
+    """
+    given = ctx.find_root().params.get("workspace")
+    if given is not None:
+        return Path(given)
+    return Path(os.environ.get("WAGATE_WORKSPACE") or DEFAULT_WORKSPACE)
+
+
+def _send_time(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--at {text!r} is not an ISO-8601 time", hint="e.g. 2025-06-02T10:00+08:00"
+        ) from None
+    if moment.tzinfo is None:
+        raise UsageError(f"--at {text!r} has no UTC offset", hint="e.g. 2025-06-02T10:00+08:00 or ...Z")
+    return moment
+
+
+@click.command("lint")
+@click.argument("drafts", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--contacts", type=click.Path(path_type=Path, dir_okay=False), help="Contact list (CSV or XLSX)."
+)
+@click.option(
+    "--consent", type=click.Path(path_type=Path, dir_okay=False), help="Consent events file (CSV or XLSX)."
+)
+@click.option(
+    "--plan", type=click.Path(path_type=Path, dir_okay=False), help="Campaign plan (campaign.toml)."
+)
+@click.option(
+    "--at",
+    "at_text",
+    metavar="ISO-TIME",
+    help="Planned send time with offset (default: the plan's, else now).",
+)
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
+@click.option(
+    "--lang",
+    type=click.Choice(list(LANGUAGES)),
+    default="en",
+    show_default=True,
+    help="HTML report language.",
+)
+@click.option(
+    "--select", multiple=True, metavar="SELECTOR", help="Only these codes, prefixes, names or groups."
+)
+@click.option(
+    "--ignore", multiple=True, metavar="SELECTOR", help="Skip these codes, prefixes, names or groups."
+)
+@click.option("--waivers", type=click.Path(path_type=Path, dir_okay=False), help="Waivers file (TOML).")
+@click.option(
+    "--suppression", type=click.Path(path_type=Path, dir_okay=False), help="Suppression list (CSV/XLSX)."
+)
+@click.option("--send-log", type=click.Path(path_type=Path, dir_okay=False), help="Send history (CSV/JSONL).")
+@click.option("--default-region", metavar="XX", help="Region of numbers typed without a country code.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to a file."
+)
+@click.option(
+    "--write-audience",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the passing contacts here, and the excluded ones to <name>.excluded.csv.",
+)
+@click.pass_context
+def lint_command(
+    ctx: click.Context,
+    drafts: tuple[Path, ...],
+    contacts: Path | None,
+    consent: Path | None,
+    plan: Path | None,
+    at_text: str | None,
+    fmt: str,
+    lang: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    waivers: Path | None,
+    suppression: Path | None,
+    send_log: Path | None,
+    default_region: str | None,
+    output: Path | None,
+    write_audience: Path | None,
+) -> None:
+    """Check drafts, contacts, consent and a plan before anything is sent (exit 0 clean, 1 errors, 2 bad input)."""
+    config = load_lint_config(_workspace(ctx)).updated(
+        default_region=default_region, suppression=suppression, send_log=send_log
+    )
+    request = LintRequest(
+        drafts=drafts,
+        contacts=contacts,
+        consent=consent,
+        plan=plan,
+        at=_send_time(at_text),
+        config=config,
+        select=select,
+        ignore=ignore,
+        waivers=waivers,
+    )
+    report = lint(request)
+    if output is not None:
+        try:
+            with output.open("wb") as stream:
+                write_report(report, fmt, lang, stream)
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write the report: {exc.strerror}") from None
+    else:
+        sys.stdout.flush()
+        write_report(report, fmt, lang, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    if write_audience is not None:
+        files = _write_audience_files(report, write_audience)
+        click.echo(files, err=True)
+    if report.exit_code:
+        # wagate.cli.main runs click with standalone_mode=False and drops the code that
+        # ctx.exit() returns, so the "errors found" status leaves as SystemExit (not an error)
+        raise SystemExit(report.exit_code)
+
+
+def _write_audience_files(report: LintReport, path: Path) -> str:
+    files = write_audience(report, path)
+    note = (
+        f"wrote {files.passing} passing contacts to {files.audience} and {files.excluded_count} excluded "
+        f"to {files.excluded}"
+    )
+    if report.findings.filter(
+        (report.findings["kind"] != "contact") & (report.findings["severity"] == "error")
+    ).height:
+        note += "; draft or plan errors still block the whole campaign"
+    return note
+
+
+@click.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_command(fmt: str) -> None:
+    """List every lint rule: code, name, severity, what it applies to, summary."""
+    table = rules_table()
+    if fmt == "json":
+        keys = ("code", "name", "severity", "applies_to", "summary")
+        click.echo(
+            json.dumps([dict(zip(keys, row, strict=True)) for row in table], ensure_ascii=False, indent=2)
+        )
+        return
+    for code, name, severity, applies_to, summary in table:
+        click.echo(f"{code}  {name:<28} {severity:<8} {applies_to:<14} {summary}")
+
+
+@click.command("explain")
+@click.argument("code")
+def explain_command(code: str) -> None:
+    """Print the documentation of one rule (e.g. `wagate explain C001`)."""
+    click.echo(explain(code), nl=False)
