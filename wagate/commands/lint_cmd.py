@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
-from core.config import DEFAULT_WORKSPACE
+from core.config import DEFAULT_WORKSPACE, load_settings
 from core.errors import InputError, UsageError
+from core.history import WarehouseHistory
 from lint import LintReport, LintRequest, lint, load_lint_config
 from lint.audience import write_audience
 from lint.docs import explain, rules_table
@@ -19,15 +20,17 @@ from lint.formats import FORMATS, LANGUAGES, write_report
 
 
 def _workspace(ctx: click.Context) -> Path:
-    """The workspace folder, resolved like core.config does (option, then env, then ./data).
-
-    Read from the root command's parameters so a ``[lint]`` section in wagate.toml, which the
-    core settings do not know yet, does not stop the linter.
-    """
+    """The workspace folder, resolved like core.config does (option, then env, then ./data)."""
     given = ctx.find_root().params.get("workspace")
     if given is not None:
         return Path(given)
     return Path(os.environ.get("WAGATE_WORKSPACE") or DEFAULT_WORKSPACE)
+
+
+def _warehouse_history(workspace: Path) -> WarehouseHistory | None:
+    """The workspace's suppression list and send history, when it has a warehouse."""
+    settings = load_settings(workspace)
+    return WarehouseHistory(settings) if settings.warehouse_path.exists() else None
 
 
 def _send_time(text: str | None) -> datetime | None:
@@ -109,7 +112,8 @@ def lint_command(
     write_audience: Path | None,
 ) -> None:
     """Check drafts, contacts, consent and a plan before anything is sent (exit 0 clean, 1 errors, 2 bad input)."""
-    config = load_lint_config(_workspace(ctx)).updated(
+    workspace = _workspace(ctx)
+    config = load_lint_config(workspace).updated(
         default_region=default_region, suppression=suppression, send_log=send_log
     )
     request = LintRequest(
@@ -122,6 +126,7 @@ def lint_command(
         select=select,
         ignore=ignore,
         waivers=waivers,
+        history=_warehouse_history(workspace) if suppression is None and send_log is None else None,
     )
     report = lint(request)
     if output is not None:

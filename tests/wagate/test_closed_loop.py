@@ -1,0 +1,42 @@
+"""The loop closes: a STOP that arrives in receipts blocks the next campaign to that person."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import CliResult
+from tests.lint.helpers import GOOD_CONTACTS, write_draft, write_text
+from tests.pipelines.bodies import send_row, status, text_reply, write_lines
+
+Cli = Callable[..., CliResult]
+TUESDAY = "2025-06-03T10:00:00Z"
+NUMBER = "+4915123456789"  # the consenting contact of GOOD_CONTACTS
+
+
+def findings(result: CliResult) -> set[tuple[str, int]]:
+    return {(f["code"], f["target"].get("row")) for f in json.loads(result.stdout)["findings"]}
+
+
+def test_an_opt_out_in_receipts_blocks_the_next_lint(tmp_path: Path, wagate_cli: Cli) -> None:
+    draft = write_draft(tmp_path)
+    contacts = write_text(tmp_path, "contacts.csv", GOOD_CONTACTS)
+    lint = ("lint", str(draft), "--contacts", str(contacts), "--at", TUESDAY, "--format", "json")
+    before = wagate_cli(*lint)
+    assert before.code == 0 and findings(before) == set()
+
+    # the person answers an earlier campaign with STOP; the receipts are ingested
+    write_lines(
+        tmp_path / "in" / "hooks.ndjson",
+        [
+            status("wamid.1", "read", 1_748_000_000, NUMBER.lstrip("+")),
+            text_reply("wamid.in1", NUMBER.lstrip("+"), 1_748_000_600, "STOP", context="wamid.1"),
+        ],
+    )
+    write_lines(tmp_path / "in" / "send.jsonl", [send_row("wamid.1", NUMBER, "2025-05-23T11:33:00+00:00")])
+    assert wagate_cli("ingest", str(tmp_path / "in")).code == 0
+
+    after = wagate_cli(*lint)
+    assert after.code == 1
+    assert ("O003", 1) in findings(after)
