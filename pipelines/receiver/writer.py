@@ -10,7 +10,6 @@ the disk's latency, not by the request rate.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -53,8 +52,8 @@ class LandingWriter:
 
     async def append(self, record: bytes) -> None:
         """Return once ``record`` is on disk; raise :class:`LandingUnavailable` if it cannot be."""
-        if self._closing or self._wake is None:
-            raise LandingUnavailable("the receiver is shutting down")
+        if self._closing or self._wake is None or self._task is None or self._task.done():
+            raise LandingUnavailable("the landing writer is not running")
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append((record, done))
         self._wake.set()
@@ -65,7 +64,10 @@ class LandingWriter:
         self._closing = True
         if self._task is not None and self._wake is not None:
             self._wake.set()
-            await self._task
+            try:
+                await self._task
+            except Exception:  # the file stays .open and is recovered at the next start
+                log.exception("the landing flusher failed")
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(self._executor, self.files.close)
@@ -76,10 +78,11 @@ class LandingWriter:
         assert self._wake is not None
         loop = asyncio.get_running_loop()
         while True:
-            timeout = self.files.seconds_until_rotation()
             if not self._pending and not self._closing:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout)
+                timer = self._rotation_timer(loop)
+                await self._wake.wait()
+                if timer is not None:
+                    timer.cancel()
             self._wake.clear()
             batch, self._pending = self._pending, []
             if batch:
@@ -88,6 +91,12 @@ class LandingWriter:
                 await self._rotate(loop)
             if self._closing and not self._pending:
                 return
+
+    def _rotation_timer(self, loop: asyncio.AbstractEventLoop) -> asyncio.TimerHandle | None:
+        """Wake the flusher when the open file is due for rotation, even if nothing arrives."""
+        assert self._wake is not None
+        delay = self.files.seconds_until_rotation()
+        return None if delay is None else loop.call_later(delay, self._wake.set)
 
     async def _commit(
         self, loop: asyncio.AbstractEventLoop, batch: list[tuple[bytes, asyncio.Future[None]]]
@@ -112,7 +121,7 @@ class LandingWriter:
     async def _rotate(self, loop: asyncio.AbstractEventLoop) -> None:
         try:
             await loop.run_in_executor(self._executor, self.files.rotate_if_due)
-        except OSError as exc:
+        except Exception as exc:  # the flusher must survive: later batches may still succeed
             self.last_error = _describe(exc)
             log.error("closing a landing file failed: %s", self.last_error)
 

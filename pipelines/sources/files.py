@@ -145,13 +145,15 @@ def _first_record(path: Path, compressed: bool, layout: str) -> object:
             # only the start of the first element matters for detection
             stripped = stripped[1:].lstrip()
         return _keys_in(stripped)
-    for line in text.splitlines()[:50]:
+    lines = text.splitlines()
+    for line in lines[:50]:
         if line.strip():
             try:
                 return json.loads(line)
             except ValueError:
                 continue
-    return None
+    # a first record longer than the peek (Meta bodies reach 3 MB): judge it by its opening keys
+    return _keys_in(text.lstrip())
 
 
 def _keys_in(fragment: str) -> dict[str, object]:
@@ -159,7 +161,9 @@ def _keys_in(fragment: str) -> dict[str, object]:
         obj, _ = json.JSONDecoder().raw_decode(fragment)
     except ValueError:
         return {
-            key: True for key in ("object", "entry", "attempted_at", "body") if f'"{key}"' in fragment[:4096]
+            key: True
+            for key in ("object", "entry", "attempted_at", "body", "received_at")
+            if f'"{key}"' in fragment[:4096]
         }
     return obj if isinstance(obj, dict) else {}
 

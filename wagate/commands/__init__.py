@@ -11,6 +11,8 @@ from wagate.commands.ingest_cmd import ingest
 from wagate.commands.lint_cmd import explain_command, lint_command, rules_command
 from wagate.commands.metrics_cmd import metrics
 from wagate.commands.quarantine_cmd import quarantine
+from wagate.commands.receive_cmd import receive
+from wagate.commands.watch_cmd import watch
 
 REGISTERED: tuple[click.Command, ...] = (
     demo,
@@ -22,4 +24,6 @@ REGISTERED: tuple[click.Command, ...] = (
     lint_command,
     rules_command,
     explain_command,
+    receive,
+    watch,
 )
