@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from wagate.commands.alerts_cmd import alerts
 from wagate.commands.demo_cmd import demo
 from wagate.commands.docs_cmd import docs
 from wagate.commands.export_cmd import export
@@ -26,4 +27,5 @@ REGISTERED: tuple[click.Command, ...] = (
     explain_command,
     receive,
     watch,
+    alerts,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -11,6 +12,7 @@ from types import FrameType
 
 import click
 
+from alerts.engine import run_after_ingest
 from core.config import Settings
 from core.errors import WagateError
 from pipelines.report import RunReport
@@ -98,9 +100,10 @@ def _run_once(settings: Settings, every: float) -> bool:
 
 
 def _after_ingest(settings: Settings, report: RunReport) -> None:
-    """Hook run after every successful ingest.
+    """Hook run after every successful ingest: evaluate the alerts, notify, set pause flags.
 
-    Alerts evaluation goes here once the alerts package exists: evaluate the rules against the
-    fresh warehouse (``report`` says what changed), notify, and set the sender's pause flag.
-    Until then there is nothing to do.
+    ``run_after_ingest`` logs its own problems and never raises, so a failing channel or rule
+    never stops the loop.
     """
+    del report  # the alerts read the fresh warehouse itself
+    run_after_ingest(settings, os.environ)
