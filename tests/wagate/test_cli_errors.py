@@ -83,14 +83,20 @@ def test_ingest_then_metrics_in_every_format(wagate_cli, tmp_path: Path) -> None
     assert "promo" in table and "delivery_rate" in table
 
 
-def test_metrics_read_the_published_snapshot_while_a_writer_holds_the_warehouse(wagate_cli, tmp_path: Path, workspace: Path) -> None:  # type: ignore[no-untyped-def]
+def test_metrics_read_the_published_snapshot_while_a_writer_holds_the_warehouse(
+    wagate_cli, tmp_path: Path, workspace: Path
+) -> None:  # type: ignore[no-untyped-def]
     import json
 
     from core.warehouse import Warehouse
     from tests.pipelines.bodies import send_row, status, write_lines
 
-    write_lines(tmp_path / "in" / "hooks.ndjson", [status("wamid.1", "delivered", 1_760_000_000, "4915123456789")])
-    write_lines(tmp_path / "in" / "send.jsonl", [send_row("wamid.1", "+4915123456789", "2025-10-09T08:00:00+00:00")])
+    write_lines(
+        tmp_path / "in" / "hooks.ndjson", [status("wamid.1", "delivered", 1_760_000_000, "4915123456789")]
+    )
+    write_lines(
+        tmp_path / "in" / "send.jsonl", [send_row("wamid.1", "+4915123456789", "2025-10-09T08:00:00+00:00")]
+    )
     assert wagate_cli("ingest", str(tmp_path / "in")).code == 0
     assert (workspace / "warehouse.snapshot.duckdb").exists()
     with Warehouse.open_writer(workspace / "warehouse.duckdb"):  # a load in progress holds the file
