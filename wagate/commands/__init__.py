@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from wagate.commands.alerts_cmd import alerts
+from wagate.commands.dashboard_cmd import dashboard
 from wagate.commands.demo_cmd import demo
 from wagate.commands.docs_cmd import docs
 from wagate.commands.export_cmd import export
@@ -27,5 +28,6 @@ REGISTERED: tuple[click.Command, ...] = (
     explain_command,
     receive,
     watch,
+    dashboard,
     alerts,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from wagate.commands.dashboard_cmd import dashboard
 from wagate.commands.output import emit
 from wagate.context import Context
 from wagate.demo import run_demo
@@ -27,9 +28,20 @@ _COLUMNS = (
 )
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--reset/--keep", default=True, show_default=True, help="Start from an empty warehouse.")
-@click.pass_obj
-def demo(obj: Context, messages: int, seed: int, reset: bool) -> None:
-    """Build a sample workspace from realistic synthetic traffic, ingest it and print the metrics."""
+@click.option(
+    "--dashboard/--no-dashboard",
+    "serve",
+    default=True,
+    show_default=True,
+    help="Serve the dashboard on the sample data when done (Ctrl-C stops it).",
+)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8501, show_default=True, help="Dashboard port."
+)
+@click.pass_context
+def demo(ctx: click.Context, messages: int, seed: int, reset: bool, serve: bool, port: int) -> None:
+    """Build a sample workspace from realistic synthetic traffic, ingest it, print the metrics, open the dashboard."""
+    obj: Context = ctx.obj
     settings = obj.settings
     click.echo(f"workspace: {settings.workspace.resolve()}")
     click.echo(f"generating ~{messages:,} messages of synthetic WhatsApp traffic (seed {seed}) ...")
@@ -54,3 +66,6 @@ def demo(obj: Context, messages: int, seed: int, reset: bool) -> None:
     click.echo(f"sends after opt-out (target 0): {breaches:,}  -> wagate metrics --breaches")
     click.echo(f"quarantined records: {result.load.quarantined:,}  -> wagate quarantine")
     click.echo("\nnext: wagate metrics --by day | --by country | --by template  (see wagate --help)")
+    if serve:
+        click.echo(f"\nstarting the dashboard on http://127.0.0.1:{port} (Ctrl-C to stop) ...")
+        ctx.invoke(dashboard, host="127.0.0.1", port=port)

@@ -1,0 +1,1 @@
+"""The manager dashboard (Streamlit): `wagate dashboard` serves dashboard/app.py."""
