@@ -63,21 +63,21 @@ def metrics_sql(by: str, *, date_range: bool) -> str:
     )
     return f"""
 WITH a AS (
-    SELECT {key} AS k, count(*) AS attempted, count(*) FILTER (WHERE outcome = 'rejected') AS rejected
+    SELECT {key} AS k, count(*) AS attempted, count_if(outcome = 'rejected') AS rejected
     FROM marts.attempt_facts {where} GROUP BY 1
 ),
 m AS (
     SELECT {key} AS k,
-           count(*) FILTER (WHERE {counted}) AS accepted,
-           count(*) FILTER (WHERE {counted} AND delivered) AS delivered,
-           count(*) FILTER (WHERE {counted} AND read) AS read,
-           count(*) FILTER (WHERE {counted} AND failed) AS failed,
-           count(*) FILTER (WHERE {counted} AND responded) AS responded,
-           count(*) FILTER (WHERE {counted} AND opted_out) AS opted_out,
-           count(*) FILTER (WHERE {counted} AND complained) AS complained,
-           count(*) FILTER (WHERE {counted} AND blocked_est) AS blocked_est,
-           count(*) FILTER (WHERE holdout) AS holdout,
-           count(*) FILTER (WHERE {counted} AND outcome = 'held') AS held
+           count_if({counted}) AS accepted,
+           count_if({counted} AND delivered) AS delivered,
+           count_if({counted} AND read) AS read,
+           count_if({counted} AND failed) AS failed,
+           count_if({counted} AND responded) AS responded,
+           count_if({counted} AND opted_out) AS opted_out,
+           count_if({counted} AND complained) AS complained,
+           count_if({counted} AND blocked_est) AS blocked_est,
+           count_if(holdout) AS holdout,
+           count_if({counted} AND outcome = 'held') AS held
     FROM marts.message_facts {where} GROUP BY 1
 ),
 b AS (
