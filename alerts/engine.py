@@ -21,7 +21,7 @@ from alerts.model import ACTIVE_STATES, AlertRecord, Observation, Silence
 from alerts.notify import Sent, dispatch
 from alerts.rules import Rule, resolve_rules
 from alerts.state import Transition, is_silenced, notice_due, notified, step
-from core import queries
+from core import dashboard_queries
 from core.config import Settings
 from core.errors import InputError, WagateError, WarehouseBusyError
 from core.warehouse import Warehouse
@@ -83,7 +83,7 @@ def check(
     else:
         wh = open_writer(settings)
     with wh:
-        if not queries.has_marts(wh):
+        if not dashboard_queries.has_marts(wh):
             raise InputError("the warehouse has no metrics yet", hint="run `wagate ingest` first")
         if not dry_run:
             store.migrate(wh)

@@ -17,7 +17,7 @@ from alerts.error_classes import error_class
 from alerts.evaluate import evaluate_rate
 from alerts.model import Labels, Observation, make_labels
 from alerts.rules import Rule
-from core import queries
+from core import alert_queries as queries
 from core.errors import WagateError
 from core.warehouse import Warehouse
 

@@ -18,9 +18,9 @@ from typing import Any, Literal
 import polars as pl
 import streamlit as st
 
-from core import queries
+from core import dashboard_queries as queries
 from core.config import Settings
-from core.queries import Slice
+from core.dashboard_queries import Slice
 from core.warehouse import Warehouse, snapshot_path
 
 CACHE_SECONDS = 600  # a safety net: a new load changes Source.version and so the cache key anyway

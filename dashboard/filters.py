@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import polars as pl
 import streamlit as st
 
-from core.queries import Slice
+from core.dashboard_queries import Slice
 from dashboard import urlstate
 from dashboard.catalog import country_name
 from dashboard.i18n import Text

@@ -16,8 +16,8 @@ import polars as pl
 import streamlit as st
 
 from core.config import Settings, load_settings
+from core.dashboard_queries import Slice
 from core.errors import WagateError
-from core.queries import Slice
 from dashboard import data, filters, urlstate
 from dashboard.i18n import LANGS, LANGUAGE_NAMES, Text, as_lang
 

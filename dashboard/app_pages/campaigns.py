@@ -7,7 +7,7 @@ from dataclasses import replace
 import polars as pl
 import streamlit as st
 
-from core.queries import Slice
+from core.dashboard_queries import Slice
 from dashboard import charts, components, data, shaping, urlstate
 from dashboard.frame import View, current
 

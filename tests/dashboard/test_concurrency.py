@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from core.config import load_settings
-from core.queries import Slice
+from core.dashboard_queries import Slice
 from dashboard import data
 from pipelines.run import ingest
 from pipelines.synthetic import generate

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.queries import Slice
+from core.dashboard_queries import Slice
 from dashboard.filters import custom_range, preset_range, url_dates
 
 LAST = date(2026, 10, 15)

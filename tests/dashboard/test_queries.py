@@ -8,17 +8,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.errors import UsageError
-from core.queries import (
-    GROUP_KEYS,
+from core.dashboard_queries import (
     Slice,
     error_counts,
     message_list,
-    metrics,
     opt_out_breakdown,
     slice_metrics,
     slice_options,
 )
+from core.errors import UsageError
+from core.queries import GROUP_KEYS, metrics
 from core.warehouse import Warehouse
 from tests.dashboard.conftest import Workspaces
 
