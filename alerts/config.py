@@ -12,13 +12,13 @@ are never written in the file: a channel names the environment variable that hol
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from core.config import read_toml
 from core.errors import ConfigError
 
 CONFIG_FILE_NAME = "wagate.toml"
@@ -233,7 +233,7 @@ def load_alerts_settings(workspace: Path, settings: object | None = None) -> Ale
     if isinstance(carried, AlertsSettings):
         return carried
     path = workspace / CONFIG_FILE_NAME
-    return parse_alerts_settings(_read(path), path)
+    return parse_alerts_settings(read_toml(path), path)
 
 
 def parse_alerts_settings(data: dict[str, Any], path: Path | None = None) -> AlertsSettings:
@@ -246,18 +246,6 @@ def parse_alerts_settings(data: dict[str, Any], path: Path | None = None) -> Ale
         return AlertsSettings(**section)
     except ValidationError as exc:
         raise ConfigError(_describe(exc), hint=f"check [alerts] in {where}; see docs/alerts.md") from None
-
-
-def _read(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def _describe(exc: ValidationError) -> str:

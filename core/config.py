@@ -209,7 +209,7 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
     """
     env = os.environ if env is None else env
     root = workspace or Path(env.get("WAGATE_WORKSPACE") or DEFAULT_WORKSPACE)
-    data: dict[str, Any] = _read_toml(root / CONFIG_FILE_NAME)
+    data: dict[str, Any] = read_toml(root / CONFIG_FILE_NAME)
     _merge_env(data, env)
     try:
         return Settings(workspace=root, secrets=Secrets.from_env(env), **data)
@@ -219,7 +219,8 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
         ) from None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a dict ({} when it does not exist); a bad file is one-line ConfigError."""
     if not path.exists():
         return {}
     try:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from core.errors import UsageError
-from core.queries import COUNT_KEYS, GROUP_KEYS, RATES
+from core.queries import GROUP_KEYS, grouped_metrics_sql
 from core.warehouse import Warehouse
 
 # The dashboard slices the same definitions by its filters. Filter columns come from the fixed
@@ -27,20 +27,6 @@ SLICE_COLUMNS: dict[str, str] = {
 _EXTRA_KEYS: dict[str, str] = {
     "total": "'total'",
     "period": "CASE WHEN day >= $current_start THEN 'current' ELSE 'previous' END",
-}
-
-# message count -> the condition of docs/metrics.md (holdouts are counted only as holdouts)
-_MESSAGE_COUNTS: dict[str, str] = {
-    "accepted": "NOT holdout",
-    "delivered": "NOT holdout AND delivered",
-    "read": "NOT holdout AND read",
-    "failed": "NOT holdout AND failed",
-    "responded": "NOT holdout AND responded",
-    "opted_out": "NOT holdout AND opted_out",
-    "complained": "NOT holdout AND complained",
-    "blocked_est": "NOT holdout AND blocked_est",
-    "holdout": "holdout",
-    "held": "NOT holdout AND outcome = 'held'",
 }
 
 
@@ -90,46 +76,8 @@ class Slice:
 
 
 def slice_metrics_sql(by: str, where: str) -> str:
-    """The metrics of :func:`metrics_sql` for the rows ``where`` selects, grouped by ``by``."""
-    keys = {**GROUP_KEYS, **_EXTRA_KEYS}
-    if by not in keys:
-        raise UsageError(f"unknown metrics group {by!r}", hint=f"use one of {', '.join(keys)}")
-    key = keys[by]
-    # count_if: several times faster on DuckDB than count(*) FILTER (...) for this many conditions
-    counts = ",\n           ".join(f"count_if({cond}) AS {name}" for name, cond in _MESSAGE_COUNTS.items())
-    joined = ",\n           ".join(
-        f"coalesce({'a' if name in ('attempted', 'rejected') else 'b' if name == 'sends_after_opt_out' else 'm'}"
-        f".{name}, 0) AS {name}"
-        for name in COUNT_KEYS
-    )
-    rates = ",\n       ".join(
-        f"CASE WHEN {den} > 0 THEN {num}::DOUBLE / {den} END AS {name}" for name, (num, den) in RATES.items()
-    )
-    return f"""
-WITH a AS (
-    SELECT {key} AS k, count(*) AS attempted, count_if(outcome = 'rejected') AS rejected
-    FROM marts.attempt_facts {where} GROUP BY 1
-),
-m AS (
-    SELECT {key} AS k,
-           {counts}
-    FROM marts.message_facts {where} GROUP BY 1
-),
-b AS (
-    SELECT {key} AS k, count(*) AS sends_after_opt_out FROM marts.breaches {where} GROUP BY 1
-),
-joined AS (
-    SELECT coalesce(a.k, m.k, b.k) AS k,
-           {joined}
-    FROM a
-    FULL OUTER JOIN m ON m.k IS NOT DISTINCT FROM a.k
-    FULL OUTER JOIN b ON b.k IS NOT DISTINCT FROM coalesce(a.k, m.k)
-)
-SELECT k AS {by}, {", ".join(COUNT_KEYS)},
-       {rates}
-FROM joined
-ORDER BY 1
-"""
+    """The metrics of :func:`core.queries.metrics_sql` for the rows ``where`` selects, grouped by ``by``."""
+    return grouped_metrics_sql(by, where, _EXTRA_KEYS)
 
 
 def slice_metrics(wh: Warehouse, by: str, where: Slice) -> list[dict[str, Any]]:

@@ -50,13 +50,42 @@ RATES: dict[str, tuple[str, str]] = {
 }
 
 
+# message count -> its condition in docs/metrics.md (holdouts are counted only as holdouts)
+MESSAGE_COUNTS: dict[str, str] = {
+    "accepted": "NOT holdout",
+    "delivered": "NOT holdout AND delivered",
+    "read": "NOT holdout AND read",
+    "failed": "NOT holdout AND failed",
+    "responded": "NOT holdout AND responded",
+    "opted_out": "NOT holdout AND opted_out",
+    "complained": "NOT holdout AND complained",
+    "blocked_est": "NOT holdout AND blocked_est",
+    "holdout": "holdout",
+    "held": "NOT holdout AND outcome = 'held'",
+}
+
+
 def metrics_sql(by: str, *, date_range: bool) -> str:
     """SQL of the metrics table grouped by ``by``; with ``date_range``, bound as ``$start``/``$end``."""
-    if by not in GROUP_KEYS:
-        raise UsageError(f"unknown metrics group {by!r}", hint=f"use one of {', '.join(GROUP_KEYS)}")
-    key = GROUP_KEYS[by]
-    where = "WHERE day BETWEEN $start AND $end" if date_range else ""
-    counted = "NOT holdout"
+    return grouped_metrics_sql(by, "WHERE day BETWEEN $start AND $end" if date_range else "")
+
+
+def grouped_metrics_sql(by: str, where: str, extra_keys: dict[str, str] | None = None) -> str:
+    """The metrics of docs/metrics.md for the rows ``where`` selects, grouped by ``by``.
+
+    ``where`` filters the three fact views alike (columns they share); ``extra_keys`` adds group
+    expressions beyond :data:`GROUP_KEYS` (the dashboard's "total" and "period").
+    """
+    keys = {**GROUP_KEYS, **(extra_keys or {})}
+    if by not in keys:
+        raise UsageError(f"unknown metrics group {by!r}", hint=f"use one of {', '.join(keys)}")
+    key = keys[by]
+    # count_if: several times faster on DuckDB than count(*) FILTER (...) for this many conditions
+    counts = ",\n           ".join(f"count_if({cond}) AS {name}" for name, cond in MESSAGE_COUNTS.items())
+    source = {"attempted": "a", "rejected": "a", "sends_after_opt_out": "b"}
+    joined = ",\n           ".join(
+        f"coalesce({source.get(name, 'm')}.{name}, 0) AS {name}" for name in COUNT_KEYS
+    )
     rates = ",\n       ".join(
         f"CASE WHEN {den} > 0 THEN {num}::DOUBLE / {den} END AS {name}" for name, (num, den) in RATES.items()
     )
@@ -67,16 +96,7 @@ WITH a AS (
 ),
 m AS (
     SELECT {key} AS k,
-           count_if({counted}) AS accepted,
-           count_if({counted} AND delivered) AS delivered,
-           count_if({counted} AND read) AS read,
-           count_if({counted} AND failed) AS failed,
-           count_if({counted} AND responded) AS responded,
-           count_if({counted} AND opted_out) AS opted_out,
-           count_if({counted} AND complained) AS complained,
-           count_if({counted} AND blocked_est) AS blocked_est,
-           count_if(holdout) AS holdout,
-           count_if({counted} AND outcome = 'held') AS held
+           {counts}
     FROM marts.message_facts {where} GROUP BY 1
 ),
 b AS (
@@ -84,13 +104,7 @@ b AS (
 ),
 joined AS (
     SELECT coalesce(a.k, m.k, b.k) AS k,
-           coalesce(a.attempted, 0) AS attempted, coalesce(m.accepted, 0) AS accepted,
-           coalesce(a.rejected, 0) AS rejected, coalesce(m.delivered, 0) AS delivered,
-           coalesce(m.read, 0) AS read, coalesce(m.failed, 0) AS failed,
-           coalesce(m.responded, 0) AS responded, coalesce(m.opted_out, 0) AS opted_out,
-           coalesce(m.complained, 0) AS complained, coalesce(m.blocked_est, 0) AS blocked_est,
-           coalesce(m.holdout, 0) AS holdout, coalesce(m.held, 0) AS held,
-           coalesce(b.sends_after_opt_out, 0) AS sends_after_opt_out
+           {joined}
     FROM a
     FULL OUTER JOIN m ON m.k IS NOT DISTINCT FROM a.k
     FULL OUTER JOIN b ON b.k IS NOT DISTINCT FROM coalesce(a.k, m.k)

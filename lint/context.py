@@ -118,7 +118,8 @@ class RunContext:
             if "cs_covers" in rows.columns and (columns is None or "cs_covers" in columns)
             else None
         )
-        return pl.concat([frame, found, *([extra] if extra is not None else [])], how="horizontal")
+        joined = frame.hstack(found)
+        return joined.hstack(extra) if extra is not None else joined
 
     def consent_where(
         self,
@@ -146,7 +147,7 @@ class RunContext:
         picked = grants[positions.filter(keep)]
         if extra:
             picked = picked.with_columns(**extra)
-        return pl.concat([chosen, picked.select(list(columns))], how="horizontal")
+        return chosen.hstack(picked.select(list(columns)))
 
     def without_consent(self, frame: pl.DataFrame, purpose: str | None) -> pl.DataFrame:
         """The rows of ``frame`` that have no grant in force (for ``purpose``)."""

@@ -122,7 +122,7 @@ def _check_config(config: LintConfig, rules: Sequence[type[Rule]]) -> None:
             )
 
 
-def _internal_error(rule: type[Rule], exc: Exception, where: str) -> Finding:
+def _internal_error(rule: type[Rule], exc: BaseException, where: str) -> Finding:
     LOG.debug("rule %s crashed on %s", rule.code, where, exc_info=exc)
     return Finding(
         code=rule.code,
@@ -156,6 +156,13 @@ class _Runner:
         except (InputError, UsageError):
             raise
         except Exception as exc:  # a crashing rule must fail the run, visibly
+            self.objects.append(_internal_error(rule, exc, where))
+            return None
+        except BaseException as exc:
+            # a panic inside Polars' Rust code arrives as pyo3's PanicException, a BaseException:
+            # it is still one rule's crash, reported as such, while Ctrl-C and exits pass through
+            if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+                raise
             self.objects.append(_internal_error(rule, exc, where))
             return None
 

@@ -5,25 +5,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from core.queries import RATES
+from core.queries import COUNT_KEYS, RATES
 from dashboard import components
 from dashboard.frame import View, current
 
-COUNTS = (
-    "attempted",
-    "accepted",
-    "rejected",
-    "delivered",
-    "read",
-    "failed",
-    "responded",
-    "opted_out",
-    "complained",
-    "blocked_est",
-    "holdout",
-    "held",
-    "sends_after_opt_out",
-)
+COUNTS = COUNT_KEYS
 
 
 def rate_rows(view: View) -> pl.DataFrame:

@@ -142,7 +142,7 @@ def load_contacts(path: Path, config: LintConfig, packs: Packs, display: str | N
         )
     )
     numbers = analyse_numbers(frame["phone"], frame["default_region"])
-    frame = pl.concat([frame, numbers.drop("path")], how="horizontal").with_row_index("_row", offset=1)
+    frame = frame.hstack(numbers.drop("path")).with_row_index("_row", offset=1)
     frame = frame.with_columns(
         # few distinct values, a million rows: categorical
         *(

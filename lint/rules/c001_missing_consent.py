@@ -94,15 +94,28 @@ class MissingConsent(Rule):
         allowed = pl.lit(False)
         for name, sets in REGIONAL_BASES.items():
             allowed = allowed | ((basis == name) & self._in(ctx, sets))
-        wrong = frame.filter(~allowed).select(
-            "_row",
-            message=pl.format(
-                f"No valid {label} opt-in on record for {{}}: basis '{{}}' does not apply to contacts in {{}}; "
-                "this contact cannot receive this message.",
-                pl.col("e164"),
-                basis,
-                pl.coalesce(pl.col("country_iso").cast(pl.String), pl.col("region").cast(pl.String)),
-            ),
+        # the pieces are computed first and formatted in a second step: formatting the cast
+        # expressions directly made Polars panic ("i < self.len()") on some inputs (hypothesis)
+        wrong = (
+            frame.filter(~allowed)
+            .select(
+                "_row",
+                pl.col("e164").cast(pl.String).alias("_e164"),
+                basis.alias("_basis"),
+                pl.coalesce(pl.col("country_iso").cast(pl.String), pl.col("region").cast(pl.String)).alias(
+                    "_where"
+                ),
+            )
+            .select(
+                "_row",
+                message=pl.format(
+                    f"No valid {label} opt-in on record for {{}}: basis '{{}}' does not apply to contacts in {{}}; "
+                    "this contact cannot receive this message.",
+                    pl.col("_e164"),
+                    pl.col("_basis"),
+                    pl.col("_where"),
+                ),
+            )
         )
         return pl.concat([missing, wrong])
 
