@@ -7,6 +7,7 @@ whole load again.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import time
@@ -129,7 +130,7 @@ def _load(
     report.new_by_table = {k: v for k, v in merged.new.items() if v}
     wh.execute(
         "INSERT INTO meta.runs VALUES ($id, $start, $now::TIMESTAMPTZ, $report::JSON)",
-        {"id": report.run_id, "start": report.started_at, "now": now, "report": _json(report)},
+        {"id": report.run_id, "start": report.started_at, "now": now, "report": json.dumps(report.to_dict())},
     )
 
 
@@ -139,8 +140,3 @@ def _phase(name: str) -> Iterator[None]:
     yield
     log.info("%s: %.2fs", name, time.perf_counter() - started)
 
-
-def _json(report: RunReport) -> str:
-    import json
-
-    return json.dumps(report.to_dict(), default=str)
