@@ -1,4 +1,4 @@
-"""Recompute core tables for the contacts a load touched, and refresh the marts' parameters."""
+"""Recompute core tables for the contacts a load touched."""
 
 from __future__ import annotations
 
