@@ -210,6 +210,24 @@ def template_history(wh: Warehouse) -> list[dict[str, Any]]:
     return wh.dicts("SELECT * EXCLUDE (event_id) FROM marts.template_events ORDER BY ts, field")
 
 
+def active_alerts(wh: Warehouse) -> list[dict[str, Any]]:
+    """Alerts firing or pending as of the last evaluation, firing and newest first ([] before any)."""
+    exists = wh.scalar(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'alerts' AND table_name = 'state'"
+    )
+    if not exists:
+        return []
+    return wh.dicts(
+        """
+        SELECT rule, state, severity, labels::VARCHAR AS labels, value, threshold, fired_at, pending_since,
+               acked_at IS NOT NULL AS acknowledged, paused
+        FROM alerts.state
+        WHERE state IN ('firing', 'pending')
+        ORDER BY state = 'firing' DESC, coalesce(fired_at, pending_since) DESC
+        """
+    )
+
+
 def account_history(wh: Warehouse) -> list[dict[str, Any]]:
     """Account alerts, restrictions, reviews and security events, oldest first."""
     return wh.dicts(

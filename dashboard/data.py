@@ -159,6 +159,12 @@ def template_events(src: Source) -> pl.DataFrame:
 
 
 @_cached
+def active_alerts(src: Source) -> pl.DataFrame:
+    """Alerts firing or pending at the last evaluation (`wagate alerts check` / `wagate watch`)."""
+    return frame_of(_read(src, queries.active_alerts))
+
+
+@_cached
 def account_events(src: Source) -> pl.DataFrame:
     """Account alerts, restrictions and security events."""
     return frame_of(_read(src, queries.account_history))

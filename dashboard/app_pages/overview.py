@@ -52,8 +52,40 @@ def render(view: View) -> None:
                 **{r: components.percent() for r in TREND_RATES},
             },
         )
+    _alerts(view)
+
+
+def _alerts(view: View) -> None:
+    t = view.t
     st.subheader(t("overview.alerts"))
-    st.info(t("overview.alerts_empty"), icon=":material/notifications_off:")
+    active = data.active_alerts(view.src)
+    if active.is_empty():
+        st.info(t("overview.alerts_empty"), icon=":material/notifications_off:")
+        return
+    firing = int((active["state"] == "firing").sum())
+    st.error(t("overview.alerts_firing", count=firing), icon=":material/notifications_active:")
+    columns = [
+        "rule",
+        "state",
+        "severity",
+        "labels",
+        "value",
+        "threshold",
+        "fired_at",
+        "acknowledged",
+        "paused",
+    ]
+    components.table(
+        t,
+        active.select(columns),
+        key="alerts",
+        labels={c: t(f"alerts.{c}") for c in columns},
+        formats={
+            "fired_at": components.when(t),
+            "value": components.percent(),
+            "threshold": components.percent(),
+        },
+    )
 
 
 def _freshness(view: View) -> None:
