@@ -142,7 +142,8 @@ def load_contacts(path: Path, config: LintConfig, packs: Packs, display: str | N
         )
     )
     numbers = analyse_numbers(frame["phone"], frame["default_region"])
-    frame = frame.hstack(numbers.drop("path")).with_row_index("_row", offset=1)
+    # one chunk per column: see lint.context._aligned
+    frame = frame.hstack(numbers.drop("path")).rechunk().with_row_index("_row", offset=1)
     frame = frame.with_columns(
         # few distinct values, a million rows: categorical
         *(

@@ -148,13 +148,14 @@ def test_write_audience_splits_passing_and_excluded(report: LintReport, tmp_path
         passing = list(csv.DictReader(handle))
     with files.excluded.open(encoding="utf-8-sig") as handle:
         excluded = list(csv.DictReader(handle))
-    # row 1 clean; row 2 invalid (N001); row 3 US at 06:00 local (Q001, S001);
+    # row 1 clean; row 2 invalid (N001); row 3 US at 06:00 local (Q001, S001), consent of no
+    # stated basis rather than written (C008), never checked against the DNC registry (R001);
     # row 4: a checkbox consent without ip or form_url (C002) that covers order updates only (C005)
     assert [p["e164"] for p in passing] == ["+4915123456789"]
     assert passing[0]["手机号"] == "+49 151 23456789"
     assert [(e["row"], e["codes"]) for e in excluded] == [
         ("2", "N001"),
-        ("3", "Q001 S001"),
+        ("3", "C008 Q001 R001 S001"),
         ("4", "C002 C005"),
     ]
 
