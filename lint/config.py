@@ -66,6 +66,13 @@ class LintConfig(BaseModel):
     meta_us_marketing_enabled: bool = Field(
         False, description="Set true only if Meta delivers marketing templates to US numbers again (S001)."
     )
+    paused_templates: tuple[str, ...] = Field(
+        (),
+        description=(
+            "Templates paused by a firing, unacknowledged alert (S006). `wagate lint` fills it from the "
+            "workspace's pause flags; set it by hand only for testing."
+        ),
+    )
     columns: dict[str, tuple[str, ...]] = Field(
         default_factory=dict, description="Extra contact header aliases."
     )

@@ -55,6 +55,7 @@ from lint.rules.r004_singapore_dnc import SingaporeDnc
 from lint.rules.r005_uae_dncr import UaeDncr
 from lint.rules.r006_national_registries import NationalRegistryCheck
 from lint.rules.s001_us_marketing_pause import UsMarketingPause
+from lint.rules.s006_paused_template import PausedTemplate
 from lint.rules.t001_template_limits import TemplateLimits
 from lint.rules.t002_template_variables import TemplateVariables
 from lint.rules.t003_variable_placement import VariablePlacement
@@ -111,6 +112,7 @@ ALL_RULES: tuple[type[Rule], ...] = validate(
         UaeDncr,
         NationalRegistryCheck,
         UsMarketingPause,
+        PausedTemplate,
         TemplateLimits,
         TemplateVariables,
         VariablePlacement,

@@ -20,8 +20,12 @@ _DIGITS = re.compile(r"\d{7,}")
 def _host(url: str) -> tuple[str, str, str]:
     """(scheme, host, query) of a link, with placeholders neutralised."""
     masked = PLACEHOLDER.sub("VAR", url)
-    parts = urlsplit(masked if "://" in masked else f"//{masked}")
-    return parts.scheme.lower(), (parts.hostname or "").lower().rstrip("."), parts.query
+    try:
+        parts = urlsplit(masked if "://" in masked else f"//{masked}")
+        host = parts.hostname or ""
+    except ValueError:  # e.g. an unbalanced "[" (urllib reads it as a broken IPv6 literal)
+        return "", "", ""
+    return parts.scheme.lower(), host.lower().rstrip("."), parts.query
 
 
 def _under(host: str, domains: frozenset[str] | tuple[str, ...]) -> bool:
@@ -32,6 +36,8 @@ def link_problems(url: str, packs: Packs, brand_domains: tuple[str, ...]) -> lis
     """What is wrong with one link, most severe first."""
     scheme, host, query = _host(url)
     found: list[tuple[Severity, str]] = []
+    if not host:
+        return [(Severity.ERROR, "it is not a valid web address")]
     if scheme == "http":
         found.append((Severity.ERROR, "it uses http, not https"))
     try:

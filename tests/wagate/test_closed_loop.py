@@ -40,3 +40,28 @@ def test_an_opt_out_in_receipts_blocks_the_next_lint(tmp_path: Path, wagate_cli:
     after = wagate_cli(*lint)
     assert after.code == 1
     assert ("O003", 1) in findings(after)
+
+
+def test_a_template_paused_by_a_firing_alert_blocks_the_next_lint(
+    tmp_path: Path, workspace: Path, wagate_cli: Cli
+) -> None:
+    from core.pauses import Pause, PauseAlert, write_flag
+
+    draft = write_draft(tmp_path)  # the template "spring_sale"
+    contacts = write_text(tmp_path, "contacts.csv", GOOD_CONTACTS)
+    lint = ("lint", str(draft), "--contacts", str(contacts), "--at", TUESDAY, "--format", "json")
+    alert = PauseAlert(id="a1", rule="complaint_rate_template", state="firing")
+    write_flag(
+        workspace,
+        Pause("template", "spring_sale", "2025-06-03T09:00:00+00:00", "alerts", "complaints", (alert,)),
+    )
+    blocked = wagate_cli(*lint)
+    assert blocked.code == 1 and ("S006", None) in findings(blocked)
+
+    # acknowledged: the alert no longer blocks new sends
+    acked = PauseAlert(id="a1", rule="complaint_rate_template", state="firing", acknowledged=True)
+    write_flag(
+        workspace,
+        Pause("template", "spring_sale", "2025-06-03T09:00:00+00:00", "alerts", "complaints", (acked,)),
+    )
+    assert wagate_cli(*lint).code == 0

@@ -13,6 +13,7 @@ import click
 from core.config import DEFAULT_WORKSPACE, load_settings
 from core.errors import InputError, UsageError
 from core.history import WarehouseHistory
+from core.pauses import active_template_pauses
 from lint import LintReport, LintRequest, lint, load_lint_config
 from lint.audience import write_audience
 from lint.docs import explain, rules_table
@@ -113,8 +114,9 @@ def lint_command(
 ) -> None:
     """Check drafts, contacts, consent and a plan before anything is sent (exit 0 clean, 1 errors, 2 bad input)."""
     workspace = _workspace(ctx)
+    paused = tuple(pause.name for pause in active_template_pauses(workspace)) or None
     config = load_lint_config(workspace).updated(
-        default_region=default_region, suppression=suppression, send_log=send_log
+        default_region=default_region, suppression=suppression, send_log=send_log, paused_templates=paused
     )
     request = LintRequest(
         drafts=drafts,
