@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
 
-from core.config import DEFAULT_WORKSPACE, load_settings
+from core.config import Settings
 from core.errors import InputError, UsageError
 from core.history import WarehouseHistory
 from core.pauses import active_template_pauses
@@ -20,17 +19,8 @@ from lint.docs import explain, rules_table
 from lint.formats import FORMATS, LANGUAGES, write_report
 
 
-def _workspace(ctx: click.Context) -> Path:
-    """The workspace folder, resolved like core.config does (option, then env, then ./data)."""
-    given = ctx.find_root().params.get("workspace")
-    if given is not None:
-        return Path(given)
-    return Path(os.environ.get("WAGATE_WORKSPACE") or DEFAULT_WORKSPACE)
-
-
-def _warehouse_history(workspace: Path) -> WarehouseHistory | None:
+def _warehouse_history(settings: Settings) -> WarehouseHistory | None:
     """The workspace's suppression list and send history, when it has a warehouse."""
-    settings = load_settings(workspace)
     return WarehouseHistory(settings) if settings.warehouse_path.exists() else None
 
 
@@ -113,7 +103,9 @@ def lint_command(
     write_audience: Path | None,
 ) -> None:
     """Check drafts, contacts, consent and a plan before anything is sent (exit 0 clean, 1 errors, 2 bad input)."""
-    workspace = _workspace(ctx)
+    # the settings the CLI built once (workspace option, WAGATE_WORKSPACE, ./data)
+    settings: Settings = ctx.obj.settings
+    workspace = settings.workspace
     paused = tuple(pause.name for pause in active_template_pauses(workspace)) or None
     config = load_lint_config(workspace).updated(
         default_region=default_region, suppression=suppression, send_log=send_log, paused_templates=paused
@@ -128,7 +120,7 @@ def lint_command(
         select=select,
         ignore=ignore,
         waivers=waivers,
-        history=_warehouse_history(workspace) if suppression is None and send_log is None else None,
+        history=_warehouse_history(settings) if suppression is None and send_log is None else None,
     )
     report = lint(request)
     if output is not None:
