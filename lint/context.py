@@ -154,7 +154,7 @@ class RunContext:
         if self.consent is None:
             return frame
         _, index = self._consent_by_row(purpose)
-        return frame.filter(index["_g"].gather(frame["_row"] - 1).is_null())
+        return _aligned(frame.filter(index["_g"].gather(frame["_row"] - 1).is_null()))
 
     def rendered(self, draft: Draft) -> pl.DataFrame | None:
         """Plan parameters rendered per contact (``_row`` + one column per parameter), if a plan gives them."""

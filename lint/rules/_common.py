@@ -33,7 +33,9 @@ def valid_contacts(contacts: ContactSet, *extra: str) -> pl.DataFrame:
     copied: a million rows times every column of the list would be a large copy per rule.
     """
     wanted = [*CORE_COLUMNS, *(c for c in extra if c in contacts.frame.columns)]
-    return contacts.frame.select(list(dict.fromkeys(wanted))).filter(pl.col("valid"))
+    # one chunk per column: Polars' string kernels (format, concat_str) panicked on filtered
+    # multi-chunk string columns ("i < self.len()", found by the property test)
+    return contacts.frame.select(list(dict.fromkeys(wanted))).filter(pl.col("valid")).rechunk()
 
 
 def day(expr: pl.Expr) -> pl.Expr:
