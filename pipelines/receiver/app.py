@@ -30,7 +30,7 @@ from starlette.routing import Route
 from pipelines.receiver.accesslog import AccessLog, Counters, Outcome, RequestIds
 from pipelines.receiver.landing import RequestFacts, encode_record
 from pipelines.receiver.options import ReceiverOptions
-from pipelines.receiver.signature import Verdict, check_signature, token_matches
+from core.signatures import Verdict, check_signature, token_matches
 from pipelines.receiver.writer import LandingUnavailable, LandingWriter
 
 log = logging.getLogger(__name__)

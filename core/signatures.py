@@ -1,4 +1,4 @@
-"""Checks on who is talking to the receiver: the X-Hub-Signature-256 header and the verify token.
+"""Webhook signatures (X-Hub-Signature-256) and the verify token: checked by the receiver, made by the emulator.
 
 Meta signs the raw body bytes with HMAC-SHA256 keyed by the App Secret and sends
 ``sha256=<lowercase hex>``. During a secret rotation several secrets are configured and a
