@@ -163,6 +163,8 @@ class TemplateLimits(Rule):
                 continue
             names = placeholders(component.text)
             used = [f"{prefix}.{n}" for n in names if f"{prefix}.{n}" in rendered.columns]
+            if not used:  # nothing rendered per contact: the draft check already measured this text
+                continue
             static = len(without_placeholders(component.text, ""))
             length = pl.lit(static) + pl.sum_horizontal(
                 [pl.col(c).str.len_chars().fill_null(0) for c in used]
