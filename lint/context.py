@@ -76,6 +76,13 @@ class RunContext:
             self._cache["zones"] = derived.alias("zones")
         return self._cache["zones"]  # type: ignore[no-any-return]
 
+    def zones_of(self, contacts: ContactSet) -> pl.Series:
+        """:meth:`zones` for ``contacts``, which may be a subset of the list (a language variant's audience)."""
+        zones = self.zones()
+        if contacts.frame.height == zones.len():
+            return zones
+        return zones.gather(contacts.frame["_row"] - 1)
+
     def _consent_by_row(self, purpose: str | None) -> tuple[pl.DataFrame, pl.DataFrame]:
         """(every grant, per contact row: ``_g`` the position of its grant in force and ``cs_covers``).
 

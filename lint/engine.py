@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -38,6 +38,7 @@ from lint.inputs.drafts import Draft, load_draft
 from lint.inputs.plan import Plan, load_plan
 from lint.packs import Packs, load_packs
 from lint.registry import resolve_all, select
+from lint.variants import are_variants, variant_index
 from lint.waivers import apply_waivers, load_waivers
 
 LOG = logging.getLogger(__name__)
@@ -147,6 +148,11 @@ class _Runner:
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
+        self.variants: pl.Series | None = (
+            variant_index(ctx.drafts, ctx.contacts.frame)
+            if ctx.contacts is not None and are_variants(ctx.drafts)
+            else None
+        )
         self.objects: list[Finding] = []
         self.frames: list[pl.DataFrame] = []
 
@@ -178,18 +184,32 @@ class _Runner:
                 found = self._guard(rule, draft.display, partial(_draft_findings, instance, draft, ctx))
                 self.objects += found or []
         if "check_contacts" in hooks and ctx.contacts is not None:
-            contacts = ctx.contacts
             per_draft: Sequence[Draft | None] = (None,) if rule.applies_to == "contact" else ctx.drafts
             for maybe in per_draft:
+                contacts = self._audience(maybe)
                 where = contacts.display if maybe is None else f"{contacts.display} with {maybe.display}"
                 frame = self._guard(rule, where, partial(instance.check_contacts, contacts, ctx, maybe))
+                if frame is not None and contacts is not ctx.contacts:
+                    # a rule reading plan-wide data (rendered parameters) must not speak of other variants' contacts
+                    frame = frame.filter(pl.col("_row").is_in(contacts.frame["_row"].implode()))
                 if frame is not None and frame.height:
                     self.frames.append(self._contact_findings(rule, frame, maybe))
+
+    def _audience(self, draft: Draft | None) -> ContactSet:
+        """The contacts a draft goes to: all of them, or, for language variants, those in its language."""
+        contacts = self.ctx.contacts
+        assert contacts is not None
+        if draft is None or self.variants is None:
+            return contacts
+        index = self.ctx.drafts.index(draft)
+        return replace(contacts, frame=contacts.frame.filter(self.variants == index).rechunk())
 
     def _contact_findings(self, rule: type[Rule], frame: pl.DataFrame, draft: Draft | None) -> pl.DataFrame:
         assert self.ctx.contacts is not None
         message = pl.col("message")
-        if draft is not None and len(self.ctx.drafts) > 1:
+        if draft is not None and self.variants is not None:
+            message = pl.concat_str(pl.lit(f"[{draft.label} {draft.language}] "), message)
+        elif draft is not None and len(self.ctx.drafts) > 1:
             message = pl.concat_str(pl.lit(f"[{draft.label}] "), message)
         severity = pl.col("severity") if "severity" in frame.columns else pl.lit(rule.severity.value)
         excerpt = pl.col("excerpt") if "excerpt" in frame.columns else pl.lit(None, pl.String)

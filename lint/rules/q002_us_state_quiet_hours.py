@@ -90,7 +90,7 @@ class UsStateQuietHours(Rule):
         us = (pl.col("region") == "US").fill_null(False) | (pl.col("country_iso") == "US").fill_null(False)
         frame = (
             valid_contacts(contacts, "us_state")
-            .with_columns(zones=ctx.zones().filter(contacts.frame["valid"]))
+            .with_columns(zones=ctx.zones_of(contacts).filter(contacts.frame["valid"]))
             .filter(us)
             .with_columns(window=state_key(contacts, known))
             .filter(pl.col("window").is_not_null())
