@@ -11,7 +11,10 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
@@ -111,3 +114,29 @@ def serve(
 
 def _ignore(signum: int, frame: object) -> None:
     """Placeholder handler: uvicorn installs its own while serving."""
+
+
+@contextmanager
+def serve_in_thread(options: ReceiverOptions, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve in a background thread of this process (the demo, tests); yields the base URL.
+
+    On exit uvicorn stops gracefully, so every landed receipt is closed and readable.
+    """
+    prepare_landing(options.landing_dir)
+    sock = bind(host, port)
+    bound = int(sock.getsockname()[1])
+    server = server_for(options)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise InputError(f"the receiver did not start on {host}:{bound}")
+        time.sleep(0.01)
+    try:
+        yield f"http://{host}:{bound}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()

@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ import pytest
 
 from core.config import Settings, load_settings
 from pipelines.receiver import ReceiverOptions, sign
-from pipelines.receiver.server import bind, prepare_landing, server_for
+from pipelines.receiver.server import serve_in_thread as server_in_thread
 
 SECRET = b"current-app-secret"
 OLD_SECRET = b"previous-app-secret"
@@ -55,23 +54,8 @@ class Running:
 @contextmanager
 def serve_in_thread(options: ReceiverOptions) -> Iterator[Running]:
     """Start uvicorn with the receiver app on a free loopback port; stop it gracefully on exit."""
-    prepare_landing(options.landing_dir)
-    sock = bind("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    server = server_for(options)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "receiver did not start"
-        time.sleep(0.01)
-    try:
-        yield Running(f"http://127.0.0.1:{port}", options)
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        sock.close()
-        assert not thread.is_alive(), "receiver did not stop"
+    with server_in_thread(options) as url:
+        yield Running(url, options)
 
 
 @pytest.fixture
