@@ -7,11 +7,11 @@ unchanged; see ``docs/receiver.md`` for the file contract and for running it in 
 
 from __future__ import annotations
 
+from core.signatures import sign
 from pipelines.receiver.app import HEALTH_PATH, WEBHOOK_PATH, build_app
 from pipelines.receiver.landing import encode_record, recover_open_files
 from pipelines.receiver.options import ReceiverOptions, check_exposure, is_loopback
 from pipelines.receiver.server import serve
-from core.signatures import sign
 
 __all__ = [
     "HEALTH_PATH",

@@ -27,10 +27,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from core.signatures import Verdict, check_signature, token_matches
 from pipelines.receiver.accesslog import AccessLog, Counters, Outcome, RequestIds
 from pipelines.receiver.landing import RequestFacts, encode_record
 from pipelines.receiver.options import ReceiverOptions
-from core.signatures import Verdict, check_signature, token_matches
 from pipelines.receiver.writer import LandingUnavailable, LandingWriter
 
 log = logging.getLogger(__name__)

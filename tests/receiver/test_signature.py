@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.errors import InputError
-from pipelines.receiver import ReceiverOptions, check_exposure, is_loopback, sign
 from core.signatures import Verdict, check_signature, token_matches
+from pipelines.receiver import ReceiverOptions, check_exposure, is_loopback, sign
 
 # RFC 4231 test case 2: HMAC-SHA256(key="Jefe", "what do ya want for nothing?")
 RFC_KEY = b"Jefe"
