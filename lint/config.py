@@ -62,6 +62,31 @@ class LintConfig(BaseModel):
     brand_domains: tuple[str, ...] = Field(
         (), description="Domains the sender owns; links elsewhere warn (D004)."
     )
+    brand_allowlist: tuple[str, ...] = Field(
+        (),
+        description=(
+            "Other brands the sender may speak for, e.g. as their authorised dealer; naming any other "
+            "known brand as the sender is impersonation (P006)."
+        ),
+    )
+    automated_flow: bool = Field(
+        False, description="The sending number answers with a bot or automated conversation flow (P008)."
+    )
+    human_escalation_channels: tuple[str, ...] = Field(
+        (),
+        description=(
+            "How a customer reaches a person from the automated flow: agent, phone, web_form, email or "
+            "store, optionally with details, e.g. ['agent', 'phone: +86 755 1234 5678'] (P008)."
+        ),
+    )
+    evidence_retention_months: int | None = Field(
+        None,
+        ge=0,
+        description=(
+            "How long consent and opt-out evidence is kept after the last contact with a person, in "
+            "months (D007)."
+        ),
+    )
     default_region: str | None = Field(None, description="Region for numbers typed without a country code.")
     meta_us_marketing_enabled: bool = Field(
         False, description="Set true only if Meta delivers marketing templates to US numbers again (S001)."
@@ -89,12 +114,62 @@ class LintConfig(BaseModel):
     send_log: Path | None = Field(
         None, description="Send history file (CSV or JSONL) when no warehouse is used."
     )
+    replies: Path | None = Field(
+        None,
+        description=(
+            "Inbound replies file (CSV or JSONL: phone, received_at, text, reviewed) when no warehouse "
+            "is used (O004)."
+        ),
+    )
+    controller_country: str | None = Field(
+        None,
+        description="ISO code of the country where the sender (data controller) is established (S002, S003).",
+    )
+    eu_representative: str | None = Field(
+        None, description="Name of the GDPR Art. 27 representative in the EU (S002)."
+    )
+    uk_representative: str | None = Field(
+        None, description="Name of the UK GDPR Art. 27 representative in the UK (S002)."
+    )
+    processing_countries: tuple[str, ...] = Field(
+        (),
+        description=(
+            "ISO codes of the countries where contact data is stored or processed (S003); empty: the "
+            "controller_country."
+        ),
+    )
+    transfer_mechanism: str | None = Field(
+        None, description="Safeguard for EU/UK data leaving the EEA/UK, e.g. 'EU SCCs 2021 + TIA' (S003)."
+    )
+    tx_solicitor_registration: str | None = Field(
+        None, description="Texas telephone-solicitor registration number (S004)."
+    )
+    messaging_limit_tier: str | None = Field(
+        None,
+        description=(
+            "WhatsApp messaging limit of the business: TIER_250, TIER_2K, TIER_10K, TIER_100K, "
+            "TIER_UNLIMITED or a number of users per 24 hours (S005)."
+        ),
+    )
+    quality_rating: str | None = Field(
+        None, description="Quality rating of the sending number: GREEN, YELLOW or RED (S005)."
+    )
     options: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Rule parameters per code.")
 
     @field_validator("default_region")
     @classmethod
     def _upper(cls, value: str | None) -> str | None:
         return value.strip().upper() if value else None
+
+    @field_validator("controller_country")
+    @classmethod
+    def _upper_country(cls, value: str | None) -> str | None:
+        return value.strip().upper() if value and value.strip() else None
+
+    @field_validator("processing_countries")
+    @classmethod
+    def _upper_countries(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(code.strip().upper() for code in value if code.strip())
 
     @field_validator("countries")
     @classmethod
@@ -120,7 +195,7 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _anchor_paths(section: dict[str, Any], base: Path) -> dict[str, Any]:
     out = dict(section)
-    for key in ("waivers", "suppression", "send_log"):
+    for key in ("waivers", "suppression", "send_log", "replies"):
         if isinstance(out.get(key), str):
             path = Path(out[key])
             out[key] = str(path if path.is_absolute() else base / path)

@@ -11,7 +11,7 @@ import polars as pl
 
 from lint.classify import Classification, classify_draft
 from lint.config import LintConfig
-from lint.history import History
+from lint.history import SENDS_SCHEMA, History, ReplyLog
 from lint.inputs.consent import ConsentBook
 from lint.inputs.contacts import ContactSet
 from lint.inputs.drafts import Draft
@@ -186,6 +186,35 @@ class RunContext:
             numbers = self.contacts.frame.filter(pl.col("valid"))["e164"]
             self._cache["suppressed"] = self.history.suppressed(numbers)
         return self._cache["suppressed"]  # type: ignore[no-any-return]
+
+    def sends(self, since: datetime) -> pl.DataFrame:
+        """Accepted sends to the list's valid numbers at or after ``since`` (:data:`SENDS_SCHEMA` columns).
+
+        One history query per run: a later ``since`` filters the rows already fetched.
+        """
+        cached: tuple[datetime, pl.DataFrame] | None = self._cache.get("sends")
+        if cached is None or since < cached[0]:
+            assert self.contacts is not None
+            numbers = self.contacts.frame.filter(pl.col("valid"))["e164"]
+            found = self.history.sends(numbers, since)
+            missing = [
+                pl.lit(None, dtype).alias(name)
+                for name, dtype in SENDS_SCHEMA.items()
+                if name not in found.columns
+            ]
+            cached = (since, found.with_columns(missing).select(list(SENDS_SCHEMA)).cast(SENDS_SCHEMA))
+            self._cache["sends"] = cached
+        return cached[1].filter(pl.col("sent_at") >= since)
+
+    def unreviewed_replies(self) -> pl.DataFrame | None:
+        """Inbound replies from the list's numbers nobody dealt with yet; ``None`` when the history has none."""
+        if not isinstance(self.history, ReplyLog):
+            return None
+        if "replies" not in self._cache:
+            assert self.contacts is not None
+            numbers = self.contacts.frame.filter(pl.col("valid"))["e164"]
+            self._cache["replies"] = self.history.unreviewed_replies(numbers)
+        return self._cache["replies"]  # type: ignore[no-any-return]
 
     def in_regions(self, *sets: str) -> pl.Expr:
         """Contacts whose number region or stated country is in one of the named region sets (``J(c)``)."""

@@ -332,8 +332,8 @@ def lint(request: LintRequest) -> LintReport:
     if not drafts and contacts is None:
         raise UsageError("nothing to lint", hint="give draft files, --contacts FILE or --plan FILE")
     history = request.history or (
-        FileHistory(config.suppression, config.send_log)
-        if config.suppression or config.send_log
+        FileHistory(config.suppression, config.send_log, config.replies)
+        if config.suppression or config.send_log or config.replies
         else NoHistory()
     )
     ctx = RunContext(

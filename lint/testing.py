@@ -18,11 +18,12 @@ Used by ``tests/lint/test_rule_cases.py`` and usable by anyone who writes a rule
     rows = [1]                 # optional: exactly these contact rows are reported
 
 A case may give ``draft`` (name or table), ``drafts`` (a list of them), ``contacts``,
-``consent`` and ``suppression`` (CSV text), ``plan`` (campaign.toml text; the files are called
-``draft.json`` - ``draft2.json`` ... - ``contacts.csv`` and ``consent.csv``), ``at``, ``now``
-and ``config`` (``[lint]`` settings). Optional expectations for failing cases: ``rows``,
-``count``, ``message`` (a substring of some message), ``severity``, ``components``. Only the
-rule under test runs. Every case needs a descriptive ``name``; see ``tests/lint/cases/README.md``.
+``consent``, ``suppression``, ``send_log`` and ``replies`` (CSV text), ``plan`` (campaign.toml
+text; the files are called ``draft.json`` - ``draft2.json`` ... - ``contacts.csv`` and
+``consent.csv``), ``at``, ``now`` and ``config`` (``[lint]`` settings). Optional expectations
+for failing cases: ``rows``, ``count``, ``message`` (a substring of some message), ``severity``,
+``components``. Only the rule under test runs. Every case needs a descriptive ``name``; see
+``tests/lint/cases/README.md``.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ CASE_KEYS = frozenset(
         "contacts",
         "consent",
         "suppression",
+        "send_log",
+        "replies",
         "plan",
         "at",
         "now",
@@ -144,6 +147,8 @@ def run_case(case: RuleCase, workdir: Path, shared_drafts: dict[str, Any]) -> Li
         ("contacts", "contacts.csv"),
         ("consent", "consent.csv"),
         ("suppression", "suppression.csv"),
+        ("send_log", "send_log.csv"),
+        ("replies", "replies.csv"),
     ):
         files[key] = None
         if key in data:
@@ -157,7 +162,14 @@ def run_case(case: RuleCase, workdir: Path, shared_drafts: dict[str, Any]) -> Li
     if "waivers" in data:
         waivers = workdir / "waivers.toml"
         waivers.write_text(data["waivers"], encoding="utf-8")
-    config = LintConfig.model_validate({**data.get("config", {}), "suppression": files["suppression"]})
+    config = LintConfig.model_validate(
+        {
+            **data.get("config", {}),
+            "suppression": files["suppression"],
+            "send_log": files["send_log"],
+            "replies": files["replies"],
+        }
+    )
     at = _when(data.get("at"))
     return lint(
         LintRequest(

@@ -60,6 +60,14 @@ CONSENT_FIELDS = (
     "ip",
     "form_url",
 )
+# carried with a grant but not a grant by themselves: a row with only these is no consent record
+CONSENT_DETAILS = (
+    "frequency_disclosed",
+    "condition_of_purchase",
+    "bundled_with_terms",
+    "notice_items",
+    "consent_language",
+)
 EVENT_SCHEMA: dict[str, pl.DataType] = {
     "_key": pl.Int64(),
     "event": pl.String(),
@@ -77,6 +85,11 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
     "prechecked": pl.Boolean(),
     "ip": pl.String(),
     "form_url": pl.Categorical(),
+    "frequency_disclosed": pl.Categorical(),
+    "condition_of_purchase": pl.Boolean(),
+    "bundled_with_terms": pl.Boolean(),
+    "notice_items": pl.List(pl.String),
+    "consent_language": pl.Categorical(),
     "_source": pl.String(),
 }
 
@@ -132,7 +145,12 @@ def inline_events(contacts: ContactSet) -> pl.DataFrame:
         has_any = pl.any_horizontal([pl.col(f).is_not_null() for f in present])
         extra = [f"{f}_unreadable" for f in present if f"{f}_unreadable" in frame.columns]
         # inline grants need no source text: only withdrawals are ever quoted in messages
-        grants = frame.select("_key", *present, *extra).filter(has_any).with_columns(event=pl.lit("grant"))
+        details = [f for f in CONSENT_DETAILS if contacts.has(f)]
+        grants = (
+            frame.select("_key", *present, *details, *extra)
+            .filter(has_any)
+            .with_columns(event=pl.lit("grant"))
+        )
         parts.append(_conform(grants))
     if contacts.has("opted_out_at"):
         scope = pl.col("opt_out_scope") if contacts.has("opt_out_scope") else pl.lit(None, pl.String)

@@ -28,9 +28,9 @@ from lint.numbers import analyse_numbers
 from lint.packs import Packs
 
 TIMESTAMP_FIELDS = ("consent_timestamp", "opted_out_at", "last_inbound_at", "rnd_checked_at")
-FLAG_FIELDS = ("prechecked", "wa_reachable")
-LIST_FIELDS = ("purposes", "channels")
-LOWER_FIELDS = ("basis", "consent_method", "opt_out_scope", "language")
+FLAG_FIELDS = ("prechecked", "wa_reachable", "condition_of_purchase", "bundled_with_terms")
+LIST_FIELDS = ("purposes", "channels", "notice_items")
+LOWER_FIELDS = ("basis", "consent_method", "opt_out_scope", "language", "consent_language")
 # purposes and channels as people write them -> canonical names
 LIST_SYNONYMS = {
     "营销": "marketing",

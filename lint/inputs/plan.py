@@ -6,6 +6,8 @@ Example::
     draft = "spring_sale.json"          # or drafts = ["a.json", "b.json"]
     contacts = "contacts.csv"
     consent = "consent.csv"             # optional events file
+    phone_number_id = "106540352242922" # optional: the sending number (default: [send] in wagate.toml)
+    header_media = "https://..."        # optional: media (link or id) of an IMAGE/VIDEO/DOCUMENT header
     send_at = 2025-06-02T10:00:00+08:00 # or a [window] with start and end
 
     [parameters]                        # Jinja2 over contact columns
@@ -49,6 +51,8 @@ class Plan:
     send_at: datetime | None
     window: tuple[datetime, datetime] | None
     parameters: dict[str, Any] = field(default_factory=dict)  # header / body / buttons
+    header_media: str | None = None  # link or uploaded media id for an IMAGE/VIDEO/DOCUMENT header
+    phone_number_id: str | None = None  # the sending number, when not the workspace's [send] one
 
 
 def _when(path: Path, value: Any, what: str) -> datetime:
@@ -81,7 +85,18 @@ def load_plan(path: Path, display: str | None = None) -> Plan:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
-    known = {"name", "draft", "drafts", "contacts", "consent", "send_at", "window", "parameters"}
+    known = {
+        "name",
+        "draft",
+        "drafts",
+        "contacts",
+        "consent",
+        "send_at",
+        "window",
+        "parameters",
+        "header_media",
+        "phone_number_id",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise InputError(
@@ -109,7 +124,20 @@ def load_plan(path: Path, display: str | None = None) -> Plan:
         send_at=_when(path, data["send_at"], "send_at") if "send_at" in data else None,
         window=window,
         parameters=parameters,
+        header_media=_text(path, data, "header_media"),
+        phone_number_id=_text(path, data, "phone_number_id"),
     )
+
+
+def _text(path: Path, data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a number id written without quotes
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{path}: {key} must be text")
+    return value.strip()
 
 
 def parameter_expressions(plan: Plan) -> dict[str, str]:

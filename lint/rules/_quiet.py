@@ -91,7 +91,9 @@ class QuietHoursRule(Rule):
         if draft is None or not ctx.category(draft).marketing:
             return None
         window = ctx.packs.windows[self.window_key]
-        frame = valid_contacts(contacts).with_columns(zones=ctx.zones_of(contacts).filter(contacts.frame["valid"]))
+        frame = valid_contacts(contacts).with_columns(
+            zones=ctx.zones_of(contacts).filter(contacts.frame["valid"])
+        )
         frame = frame.filter(self.scope(ctx))
         if frame.height == 0:
             return None

@@ -20,7 +20,8 @@ MARKETING: dict[str, Any] = {
         },
         {"type": "FOOTER", "text": "Reply STOP to opt out"},
     ],
-    "x-wagate": {"brand": "Acme"},
+    # the 30-day prior price backs the "20% off" claim for EU recipients (P005)
+    "x-wagate": {"brand": "Acme", "prior_price_30d": "EUR 50"},
 }
 TUESDAY_NOON_BERLIN = datetime(2025, 6, 3, 10, 0, tzinfo=UTC)
 
@@ -38,6 +39,11 @@ def write_text(folder: Path, name: str, text: str, encoding: str = "utf-8") -> P
     path.write_bytes(text.encode(encoding))
     return path
 
+
+# a workspace that said where the business is established (S002, S003) and how long it keeps
+# consent evidence (D007): what a clean run assumes
+CONFIGURED_LINT = {"controller_country": "DE", "evidence_retention_months": 72}
+CONFIGURED_TOML = '[lint]\ncontroller_country = "DE"\nevidence_retention_months = 72\n'
 
 GOOD_CONTACTS = (
     "phone,consent_timestamp,consent_method,consent_source,consent_text_version,business_name_shown,purposes\n"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import CliResult
-from tests.lint.helpers import GOOD_CONTACTS, MARKETING, write_draft, write_text
+from tests.lint.helpers import CONFIGURED_TOML, GOOD_CONTACTS, MARKETING, write_draft, write_text
 
 Cli = Callable[..., CliResult]
 TUESDAY = "2025-06-03T10:00:00Z"
@@ -22,7 +22,8 @@ def _one_line_error(result: CliResult, *parts: str) -> None:
         assert part in lines[0], lines[0]
 
 
-def test_clean_campaign_exits_zero(tmp_path: Path, wagate_cli: Cli) -> None:
+def test_clean_campaign_exits_zero(tmp_path: Path, workspace: Path, wagate_cli: Cli) -> None:
+    (workspace / "wagate.toml").write_text(CONFIGURED_TOML, encoding="utf-8")
     draft = write_draft(tmp_path)
     contacts = write_text(tmp_path, "contacts.csv", GOOD_CONTACTS)
     result = wagate_cli("lint", str(draft), "--contacts", str(contacts), "--at", TUESDAY)
@@ -30,7 +31,8 @@ def test_clean_campaign_exits_zero(tmp_path: Path, wagate_cli: Cli) -> None:
     assert "0 errors, 0 warnings" in result.stdout
 
 
-def test_findings_exit_one_with_the_json_contract(tmp_path: Path, wagate_cli: Cli) -> None:
+def test_findings_exit_one_with_the_json_contract(tmp_path: Path, workspace: Path, wagate_cli: Cli) -> None:
+    (workspace / "wagate.toml").write_text(CONFIGURED_TOML, encoding="utf-8")
     draft = write_draft(tmp_path)
     contacts = write_text(tmp_path, "contacts.csv", "phone\n+4915123456789\n8.61381E+12\n")
     report = tmp_path / "report.json"

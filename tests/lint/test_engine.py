@@ -15,7 +15,13 @@ from lint.context import RunContext
 from lint.findings import Finding, Severity
 from lint.inputs.drafts import Draft
 from lint.rules import ALL_RULES
-from tests.lint.helpers import GOOD_CONTACTS, TUESDAY_NOON_BERLIN, write_draft, write_text
+from tests.lint.helpers import (
+    CONFIGURED_LINT,
+    GOOD_CONTACTS,
+    TUESDAY_NOON_BERLIN,
+    write_draft,
+    write_text,
+)
 
 
 class _Crashes(Rule):
@@ -66,7 +72,8 @@ def test_an_input_error_inside_a_rule_stops_the_run(tmp_path: Path) -> None:
 def test_clean_inputs_exit_zero(tmp_path: Path) -> None:
     draft = write_draft(tmp_path)
     contacts = write_text(tmp_path, "contacts.csv", GOOD_CONTACTS)
-    report = lint(LintRequest(drafts=(draft,), contacts=contacts, at=TUESDAY_NOON_BERLIN))
+    config = LintConfig(**CONFIGURED_LINT)
+    report = lint(LintRequest(drafts=(draft,), contacts=contacts, config=config, at=TUESDAY_NOON_BERLIN))
     assert [f.message for f in report.iter_findings()] == []
     assert report.exit_code == 0
     assert report.summary.contacts_passing == 1
@@ -75,7 +82,8 @@ def test_clean_inputs_exit_zero(tmp_path: Path) -> None:
 def test_summary_counts_blocked_contacts_once(tmp_path: Path) -> None:
     draft = write_draft(tmp_path)
     contacts = write_text(tmp_path, "contacts.csv", "phone\n+4915123456789\n+49 151\n")
-    report = lint(LintRequest(drafts=(draft,), contacts=contacts, at=TUESDAY_NOON_BERLIN))
+    config = LintConfig(**CONFIGURED_LINT)
+    report = lint(LintRequest(drafts=(draft,), contacts=contacts, config=config, at=TUESDAY_NOON_BERLIN))
     # row 1: no consent (C001, C002 not: no grant); row 2: invalid number (N001)
     assert report.summary.contacts == 2
     assert report.summary.contacts_blocked == 2
@@ -85,7 +93,7 @@ def test_summary_counts_blocked_contacts_once(tmp_path: Path) -> None:
 def test_severity_override_by_name(tmp_path: Path) -> None:
     draft = write_draft(tmp_path)
     contacts = write_text(tmp_path, "contacts.csv", GOOD_CONTACTS)
-    config = LintConfig(severity={"default-quiet-hours": Severity.ERROR})
+    config = LintConfig(severity={"default-quiet-hours": Severity.ERROR}, **CONFIGURED_LINT)
     sunday = TUESDAY_NOON_BERLIN.replace(day=1)
     report = lint(LintRequest(drafts=(draft,), contacts=contacts, config=config, at=sunday))
     assert [(f.code, f.severity) for f in report.iter_findings()] == [("Q008", Severity.ERROR)]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import CliResult
-from tests.lint.helpers import GOOD_CONTACTS, write_draft, write_text
+from tests.lint.helpers import CONFIGURED_TOML, GOOD_CONTACTS, write_draft, write_text
 from tests.pipelines.bodies import send_row, status, text_reply, write_lines
 
 Cli = Callable[..., CliResult]
@@ -19,7 +19,10 @@ def findings(result: CliResult) -> set[tuple[str, int]]:
     return {(f["code"], f["target"].get("row")) for f in json.loads(result.stdout)["findings"]}
 
 
-def test_an_opt_out_in_receipts_blocks_the_next_lint(tmp_path: Path, wagate_cli: Cli) -> None:
+def test_an_opt_out_in_receipts_blocks_the_next_lint(
+    tmp_path: Path, workspace: Path, wagate_cli: Cli
+) -> None:
+    (workspace / "wagate.toml").write_text(CONFIGURED_TOML, encoding="utf-8")
     draft = write_draft(tmp_path)
     contacts = write_text(tmp_path, "contacts.csv", GOOD_CONTACTS)
     lint = ("lint", str(draft), "--contacts", str(contacts), "--at", TUESDAY, "--format", "json")
