@@ -26,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from core.errors import ConfigError
+from core.send_config import SendSettings
 
 CONFIG_FILE_NAME = "wagate.toml"
 ENV_PREFIX = "WAGATE_"
@@ -168,6 +169,7 @@ class Settings(_Section):
     ingest: IngestSettings = IngestSettings()
     metrics: MetricsSettings = MetricsSettings()
     privacy: PrivacySettings = PrivacySettings()
+    send: SendSettings = SendSettings()
     # sections owned and validated by their packages (docs/rules.md, docs/alerts.md)
     lint: dict[str, Any] = Field(default_factory=dict, description="The linter's [lint] section.")
     alerts: dict[str, Any] = Field(default_factory=dict, description="The alerts' [alerts] section.")
@@ -194,11 +196,12 @@ class Settings(_Section):
         return self.resolve(self.privacy.key_file)
 
 
-SECTIONS: dict[str, type[_Section]] = {
+SECTIONS: dict[str, type[BaseModel]] = {
     "warehouse": WarehouseSettings,
     "ingest": IngestSettings,
     "metrics": MetricsSettings,
     "privacy": PrivacySettings,
+    "send": SendSettings,
 }
 
 

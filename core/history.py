@@ -8,19 +8,26 @@ lint never waits for a load.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import polars as pl
 
 from core.config import Settings
 from core.phones import ContactKeyer
-from core.warehouse import Warehouse
+from core.warehouse import Warehouse, snapshot_path
 
 SUPPRESSION_COLUMNS: dict[str, pl.DataType] = {
     "e164": pl.String(),
     "suppressed_at": pl.Datetime("us", "UTC"),
     "scope": pl.String(),
     "reason": pl.String(),
+}
+CALLBACK_COLUMNS: dict[str, pl.DataType] = {
+    "key": pl.String(),
+    "wamid": pl.String(),
+    "status": pl.String(),
+    "status_at": pl.Datetime("us", "UTC"),
 }
 SENDS_COLUMNS: dict[str, pl.DataType] = {
     "e164": pl.String(),
@@ -46,6 +53,25 @@ WHERE a.outcome IN ('accepted', 'held') AND a.attempted_at >= $since
 ORDER BY n.e164, a.attempted_at
 """
 
+_REACH = """
+SELECT count(DISTINCT contact_key) FROM core.attempts
+WHERE outcome IN ('accepted', 'held') AND attempted_at >= $since
+"""
+
+# the first status of each message whose biz_opaque_callback_data is one of the keys; at equal
+# times the earlier stage wins (a duplicate delivery and its read can share a second)
+_CALLBACKS = """
+SELECT s.biz_opaque_callback_data AS key, s.wamid, s.status, s.ts AS status_at
+FROM raw.status_events s
+JOIN wanted w ON w.key = s.biz_opaque_callback_data
+QUALIFY row_number() OVER (
+    PARTITION BY s.biz_opaque_callback_data, s.wamid
+    ORDER BY s.ts, CASE s.status WHEN 'sent' THEN 0 WHEN 'delivered' THEN 1 WHEN 'read' THEN 2
+                                 WHEN 'played' THEN 3 WHEN 'failed' THEN 4 ELSE 5 END
+) = 1
+ORDER BY key, status_at, s.wamid
+"""
+
 
 class WarehouseHistory:
     """Suppression list and send history read from a workspace's warehouse."""
@@ -62,6 +88,35 @@ class WarehouseHistory:
     def sends(self, numbers: pl.Series, since: datetime) -> pl.DataFrame:
         """Accepted sends to these numbers at or after ``since``."""
         return self._query(_SENDS, numbers, {"since": since}, SENDS_COLUMNS)
+
+    def reach(self, since: datetime) -> int:
+        """Distinct contacts with an accepted or held send at or after ``since``, all campaigns.
+
+        This is what Meta's messaging limit counts (unique recipients in a rolling 24 hours, for
+        the whole business portfolio). 0 when the workspace has no warehouse yet.
+        """
+        if not self._exists():
+            return 0
+        with Warehouse.open_snapshot(self._path, retry_seconds=self._retry) as wh:
+            return int(wh.scalar(_REACH, {"since": since}) or 0)
+
+    def callbacks(self, keys: Sequence[str]) -> pl.DataFrame:
+        """Receipts that echo these idempotency keys (``biz_opaque_callback_data``).
+
+        One row per key and wamid (columns of :data:`CALLBACK_COLUMNS`): the message's first
+        status and its time. The sender uses it to settle sends whose outcome a crash left
+        unknown: a key with a row reached Meta; a key without one may not have.
+        """
+        wanted = pl.DataFrame({"key": list(dict.fromkeys(keys))}, schema={"key": pl.String})
+        if wanted.is_empty() or not self._exists():
+            return pl.DataFrame(schema=CALLBACK_COLUMNS)
+        with Warehouse.open_snapshot(self._path, retry_seconds=self._retry) as wh:
+            wh.register("wanted", wanted)
+            frame = wh.frame(_CALLBACKS)
+        return frame.cast(pl.Schema(CALLBACK_COLUMNS))
+
+    def _exists(self) -> bool:
+        return self._path.exists() or snapshot_path(self._path).exists()
 
     def _query(
         self, sql: str, numbers: pl.Series, params: dict[str, object], schema: dict[str, pl.DataType]

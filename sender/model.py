@@ -42,6 +42,11 @@ class Message:
     language: str
     category: Category
     payload: Mapping[str, Any]  # POST /messages body without biz_opaque_callback_data
+    # quiet-hour windows (keys of lint/packs/quiet_hours.toml) that hold for this recipient and
+    # template; empty for non-marketing templates. Added by the gate helper, optional.
+    quiet_windows: tuple[str, ...] = ()
+    # ISO 3166-2 subdivision when the contact list states it (US-FL): state frequency caps (F001)
+    subdivision: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +65,9 @@ class Verdict:
 
     kind: VerdictKind
     reason: str = ""
-    code: str | None = None  # a rule code or a sender reason ("suppressed", "paused", "quiet-hours", "frequency")
+    code: str | None = (
+        None  # a rule code or a sender reason ("suppressed", "paused", "quiet-hours", "frequency")
+    )
     until: datetime | None = None  # for "defer": the earliest time the message may go
 
     @staticmethod
@@ -91,3 +98,7 @@ class Campaign:
     messages: tuple[Message, ...]
     exclusions: tuple[Exclusion, ...]
     report: PassingReport
+    # suppression entries the lint already judged for these recipients (and still let them
+    # pass, e.g. a later consent grant): the pre-send check acts only on entries not in here.
+    # Ids as sender.suppressions.suppression_id makes them. Added by the gate helper, optional.
+    known_suppressions: frozenset[str] = frozenset()
