@@ -24,26 +24,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.schema import SEND_LOG_COLUMNS
 from sender.ledger import ledger_path
 from sender.model import Message
 
 log = logging.getLogger(__name__)
 
-COLUMNS = (
-    "attempted_at",
-    "campaign",
-    "template",
-    "language",
-    "category",
-    "to",
-    "phone_number_id",
-    "outcome",
-    "wamid",
-    "error_code",
-    "error_title",
-    "idempotency_key",
-    "lint_report",
-)
+COLUMNS = SEND_LOG_COLUMNS  # the contract of docs/metrics.md, shared with ingest
 OPEN_SUFFIX = ".open"
 FINAL_SUFFIX = ".jsonl"
 FILE_MODE = 0o600

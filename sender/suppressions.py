@@ -14,12 +14,13 @@ import polars as pl
 
 from core.config import Settings
 from core.history import WarehouseHistory
+from core.schema import CATEGORIES
 from core.warehouse import snapshot_path
 from lint.config import LintConfig
 from lint.history import FileHistory, History, NoHistory
 
 # opt-out scopes the linter understands (O003); any other word is unclear and covers everything
-_PURPOSES = frozenset({"marketing", "utility", "authentication", "service"})
+_PURPOSES = frozenset(CATEGORIES)
 
 
 def suppression_id(e164: str, suppressed_at: datetime | None, scope: str | None, reason: str | None) -> str:

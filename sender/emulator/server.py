@@ -7,44 +7,19 @@ The in-process handle reaches the emulator's state only through its event loop
 from __future__ import annotations
 
 import asyncio
-import gc
 import importlib.util
-import signal
-import socket
-import threading
-import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import uvicorn
 
-from core.errors import ConfigError, InternalError
+from core.serving import MAX_CONNECTIONS, bind, serve_until_signalled, serving_in_thread, url_of
 from sender.emulator import admin
 from sender.emulator.app import Parts, app_for, build_parts
 from sender.emulator.config import AcceptedMessage, Arrival, EmulatorConfig, WebhookStats
 
 T = TypeVar("T")
-MAX_CONNECTIONS = 2048
-_START_SECONDS = 20.0
-
-
-def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket (port 0 picks a free one)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on such sockets; without it Nagle and
-    # delayed ACKs add ~40 ms to answers
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host.strip("[]"), port))
-    except OSError as exc:
-        sock.close()
-        raise ConfigError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}", hint="pick another --port"
-        ) from None
-    sock.listen(MAX_CONNECTIONS)
-    return sock
 
 
 def _server(parts: Parts) -> uvicorn.Server:
@@ -86,22 +61,7 @@ def serve(
     sock = bind(host, port)
     if on_listening is not None:
         on_listening(host, int(sock.getsockname()[1]))
-    server = _server(parts)
-    gc.collect()
-    gc.freeze()  # long-lived objects out of the collector's way: shorter pauses under load
-    # uvicorn re-raises the stop signal after its graceful shutdown; with these handlers in place
-    # that re-raise is a no-op and the command returns normally
-    previous = {sig: signal.signal(sig, _ignore) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        server.run(sockets=[sock])
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        sock.close()
-
-
-def _ignore(signum: int, frame: object) -> None:
-    """Placeholder handler: uvicorn installs its own while serving."""
+    serve_until_signalled(_server(parts), sock)
 
 
 class EmulatorHandle:
@@ -184,21 +144,6 @@ def running_emulator(
     parts = build_parts(config)
     sock = bind(host, port)
     bound = int(sock.getsockname()[1])
-    server = _server(parts)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="wagate-emulator", daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + _START_SECONDS
-    while not server.started or parts.loop is None:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sock.close()
-            raise InternalError("the emulator did not start")
-        time.sleep(0.005)
-    shown = f"[{host}]" if ":" in host else host
-    try:
-        yield EmulatorHandle(f"http://{shown}:{bound}", parts, parts.loop)
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        sock.close()
+    with serving_in_thread(_server(parts), sock, name="emulator", ready=lambda: parts.loop is not None):
+        assert parts.loop is not None
+        yield EmulatorHandle(url_of(host, bound), parts, parts.loop)
