@@ -8,8 +8,9 @@ Settings come from three places, later ones winning:
 3. ``WAGATE_<SECTION>__<FIELD>`` environment variables, e.g.
    ``WAGATE_METRICS__ATTRIBUTION_WINDOW_HOURS=48``.
 
-Secrets (``WAGATE_ACCESS_TOKEN``, ``WAGATE_APP_SECRET``, ``WAGATE_VERIFY_TOKEN``) are read from
-the environment only and never written to a file, a log or a report.
+Secrets (``WAGATE_ACCESS_TOKEN``, ``WAGATE_APP_SECRET``, ``WAGATE_VERIFY_TOKEN``, the dashboard
+passwords) are read from the environment or from owner-only files named by ``<VARIABLE>_FILE``,
+and never written to a file, a log or a report (``core.redact`` hides them).
 
 Settings are built once at the edge (the CLI, the dashboard entry point, a test fixture) and
 passed down; nothing below reads the environment on its own.
@@ -128,6 +129,35 @@ class MetricsSettings(_Section):
         return value
 
 
+class DashboardSettings(_Section):
+    """Who may open the dashboard and who may see full phone numbers (docs/dashboard.md, "Access and secrets")."""
+
+    require_login: bool = Field(
+        False,
+        description="Ask for a login even on localhost (beyond localhost a login is always required).",
+    )
+    reveal_numbers: tuple[str, ...] = Field(
+        (),
+        description="E-mail addresses (OIDC login) allowed to reveal full phone numbers; in password mode the admin password grants it.",
+    )
+    oidc_provider: str | None = Field(
+        None,
+        description="Name of the [auth.NAME] provider in .streamlit/secrets.toml to log in with; unset uses [auth] itself.",
+    )
+    max_login_failures: int = Field(
+        5, ge=1, description="Wrong passwords in a row (per client address) before the login locks."
+    )
+    lockout_seconds: float = Field(300.0, gt=0, description="How long a locked login stays locked.")
+
+    @field_validator("reveal_numbers", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        # from the environment the list arrives as one comma-separated string
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+
 class PrivacySettings(_Section):
     """Pseudonymisation of phone numbers in analytics tables."""
 
@@ -137,28 +167,106 @@ class PrivacySettings(_Section):
     )
 
 
+# D007: consent and opt-out evidence must outlive the longest period in which a sending can be
+# challenged: 5 years for US do-not-call requests (47 CFR 64.1200(d)(6)), which also covers the
+# 4-year TCPA limitation (28 U.S.C. 1658) and 3 years after the last contact elsewhere (CNIL).
+CONSENT_EVIDENCE_MIN_DAYS = 1827  # 5 years including leap days
+
+
+class RetentionSettings(_Section):
+    """How long each kind of personal data is kept; `wagate privacy purge` (and `wagate watch`, daily) applies it."""
+
+    landing_days: int = Field(
+        90,
+        ge=1,
+        description="Landing files (raw webhook bodies with numbers) are deleted this many days after they were written, once ingested.",
+    )
+    raw_body_days: int = Field(
+        90,
+        ge=1,
+        description="The raw JSON kept next to each warehouse event is cleared after this many days (parsed columns stay).",
+    )
+    inbound_text_days: int = Field(
+        365,
+        ge=1,
+        description="Texts of inbound messages are redacted this many days after they arrived (classification stays).",
+    )
+    send_log_days: int = Field(
+        1095,
+        ge=1,
+        description="Send-log files (with numbers) are deleted this many days after they were written, once ingested.",
+    )
+    consent_evidence_days: int = Field(
+        CONSENT_EVIDENCE_MIN_DAYS,
+        description=f"Consent and opt-out evidence (lifted suppressions, consent signals) is kept this long; at least {CONSENT_EVIDENCE_MIN_DAYS} days (D007). Active opt-outs are never purged.",
+    )
+
+    @field_validator("consent_evidence_days")
+    @classmethod
+    def _legal_minimum(cls, value: int) -> int:
+        if value < CONSENT_EVIDENCE_MIN_DAYS:
+            raise ValueError(
+                f"{value} days is shorter than the legal minimum of {CONSENT_EVIDENCE_MIN_DAYS} days "
+                "(5 years, D007: US do-not-call records, TCPA limitation, GDPR Art. 7(1) proof)"
+            )
+        return value
+
+
 class Secrets(BaseModel):
-    """Credentials, from the environment only. Never printed."""
+    """Credentials, from the environment or owner-only files only. Never printed."""
 
     model_config = ConfigDict(frozen=True)
 
     access_token: SecretStr | None = None
     app_secrets: tuple[SecretStr, ...] = ()
     verify_token: SecretStr | None = None
+    dashboard_password: SecretStr | None = None
+    dashboard_admin_password: SecretStr | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Secrets:
-        """Read ``WAGATE_ACCESS_TOKEN``, ``WAGATE_APP_SECRET`` (comma-separated) and ``WAGATE_VERIFY_TOKEN``."""
-        app = tuple(
-            SecretStr(part.strip()) for part in env.get("WAGATE_APP_SECRET", "").split(",") if part.strip()
-        )
-        token = env.get("WAGATE_ACCESS_TOKEN") or None
-        verify = env.get("WAGATE_VERIFY_TOKEN") or None
+        """Read ``WAGATE_ACCESS_TOKEN``, ``WAGATE_APP_SECRET`` (comma-separated),
+        ``WAGATE_VERIFY_TOKEN`` and the dashboard passwords.
+
+        Each may instead name a file in ``<VARIABLE>_FILE`` (e.g. ``WAGATE_ACCESS_TOKEN_FILE``);
+        a file others can read is refused (:class:`ConfigError`).
+        """
+        app = _secret(env, "WAGATE_APP_SECRET") or ""
         return cls(
-            access_token=SecretStr(token) if token else None,
-            app_secrets=app,
-            verify_token=SecretStr(verify) if verify else None,
+            access_token=_secret_str(env, "WAGATE_ACCESS_TOKEN"),
+            app_secrets=tuple(SecretStr(p.strip()) for p in app.replace("\n", ",").split(",") if p.strip()),
+            verify_token=_secret_str(env, "WAGATE_VERIFY_TOKEN"),
+            dashboard_password=_secret_str(env, "WAGATE_DASHBOARD_PASSWORD"),
+            dashboard_admin_password=_secret_str(env, "WAGATE_DASHBOARD_ADMIN_PASSWORD"),
         )
+
+
+def _secret_str(env: Mapping[str, str], name: str) -> SecretStr | None:
+    value = _secret(env, name)
+    return SecretStr(value) if value else None
+
+
+def _secret(env: Mapping[str, str], name: str) -> str | None:
+    """The value of ``name``, or the content of the owner-only file ``name_FILE`` names."""
+    value = env.get(name) or None
+    file = env.get(f"{name}_FILE") or None
+    if value and file:
+        raise ConfigError(f"both {name} and {name}_FILE are set", hint="keep one of them")
+    if not file:
+        return value
+    path = Path(file)
+    try:
+        mode = path.stat().st_mode
+        if mode & 0o077:
+            raise ConfigError(
+                f"{name}_FILE: {path} is readable by group or others", hint=f"run chmod 600 {path}"
+            )
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"{name}_FILE: cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name}_FILE: {path} is not UTF-8 text") from None
+    return text or None
 
 
 class Settings(_Section):
@@ -168,7 +276,9 @@ class Settings(_Section):
     warehouse: WarehouseSettings = WarehouseSettings()
     ingest: IngestSettings = IngestSettings()
     metrics: MetricsSettings = MetricsSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     privacy: PrivacySettings = PrivacySettings()
+    retention: RetentionSettings = RetentionSettings()
     send: SendSettings = SendSettings()
     # sections owned and validated by their packages (docs/rules.md, docs/alerts.md)
     lint: dict[str, Any] = Field(default_factory=dict, description="The linter's [lint] section.")
@@ -200,7 +310,9 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "warehouse": WarehouseSettings,
     "ingest": IngestSettings,
     "metrics": MetricsSettings,
+    "dashboard": DashboardSettings,
     "privacy": PrivacySettings,
+    "retention": RetentionSettings,
     "send": SendSettings,
 }
 
@@ -267,8 +379,10 @@ def config_reference() -> str:
         f"Settings live in `{CONFIG_FILE_NAME}` in the workspace (`--workspace DIR`, else",
         "`WAGATE_WORKSPACE`, else `./data`). Each can be overridden by an environment variable",
         "`WAGATE_<SECTION>__<FIELD>`. Secrets come from the environment only:",
-        "`WAGATE_ACCESS_TOKEN`, `WAGATE_APP_SECRET` (comma-separated during a rotation) and",
-        "`WAGATE_VERIFY_TOKEN`.",
+        "`WAGATE_ACCESS_TOKEN`, `WAGATE_APP_SECRET` (comma-separated during a rotation),",
+        "`WAGATE_VERIFY_TOKEN`, `WAGATE_DASHBOARD_PASSWORD` and `WAGATE_DASHBOARD_ADMIN_PASSWORD`;",
+        "each may instead name a file with owner-only permissions in `<VARIABLE>_FILE`",
+        "(e.g. `WAGATE_ACCESS_TOKEN_FILE`).",
         "",
     ]
     for section, model in SECTIONS.items():

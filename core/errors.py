@@ -17,6 +17,8 @@ Third-party exceptions (duckdb, polars, OS errors) are converted where they are 
 
 from __future__ import annotations
 
+from core.redact import redact
+
 
 class WagateError(Exception):
     """Root of every error wagate raises on purpose."""
@@ -32,11 +34,12 @@ class WagateError(Exception):
         return self.one_line()
 
     def one_line(self) -> str:
-        """The message and the hint on one line, for the CLI."""
+        """The message and the hint on one line, for the CLI; secrets are redacted."""
         text = self.message.replace("\n", " ").strip()
         if self.hint:
             text = f"{text} ({self.hint})"
-        return text
+        # a message may quote a URL or a header that carries a token
+        return redact(text)
 
 
 class UsageError(WagateError):

@@ -20,6 +20,7 @@ from core.dashboard_queries import Slice
 from core.errors import WagateError
 from dashboard import data, filters, urlstate
 from dashboard.i18n import LANGS, LANGUAGE_NAMES, Text, as_lang
+from dashboard.login import Viewer, gate
 
 _VIEW_KEY = "_wagate_view"
 
@@ -48,6 +49,7 @@ class View:
     preset: str = filters.DEFAULT_PRESET
     slice: Slice = field(default_factory=Slice)
     options: pl.DataFrame = field(default_factory=pl.DataFrame)
+    viewer: Viewer = field(default_factory=Viewer)
 
     @property
     def has_data(self) -> bool:
@@ -61,19 +63,23 @@ class View:
 
 
 def sidebar() -> View:
-    """Draw the language switch and the filters, and remember the view for the page."""
+    """Draw the language switch and the filters, and remember the view for the page.
+
+    A session that must log in sees the login page instead (nothing is read before that).
+    """
     t = Text(as_lang(_language()))
     settings = _settings(t)
+    viewer = gate(t, settings)
     src = data.source(settings)
-    view = View(t=t, settings=settings, src=src, status="missing")
+    view = View(t=t, settings=settings, src=src, status="missing", viewer=viewer)
     with guard(t):
         status = data.status(src)
-        view = View(t=t, settings=settings, src=src, status=status)
+        view = View(t=t, settings=settings, src=src, status=status, viewer=viewer)
         if status == "ready":
             options = data.options(src)
             if not options.is_empty():
                 preset, chosen = filters.render(t, options)
-                view = View(t, settings, src, status, preset, chosen, options)
+                view = View(t, settings, src, status, preset, chosen, options, viewer)
     st.session_state[_VIEW_KEY] = view
     return view
 

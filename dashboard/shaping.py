@@ -145,12 +145,14 @@ def number_status(events: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def masked_numbers(events: pl.DataFrame) -> pl.DataFrame:
-    """Phone-number events with the display number masked (never shown in full)."""
+def masked_numbers(events: pl.DataFrame, *, reveal: bool = False) -> pl.DataFrame:
+    """Phone-number events with the display number masked, or in full (``+`` and digits) for
+    a viewer whose role allows revealing and who asked for it."""
     if events.is_empty():
         return events
-    masked = [mask("+" + str(n)) if n else None for n in events["display_phone_number"].to_list()]
-    return events.with_columns(pl.Series("display_phone_number", masked, dtype=pl.String))
+    show = (lambda e164: e164) if reveal else mask
+    shown = [show("+" + str(n)) if n else None for n in events["display_phone_number"].to_list()]
+    return events.with_columns(pl.Series("display_phone_number", shown, dtype=pl.String))
 
 
 def cumulative(growth: pl.DataFrame) -> pl.DataFrame:

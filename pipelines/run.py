@@ -24,6 +24,7 @@ from pipelines.classify import Lexicon, load_lexicon
 from pipelines.derive import derive
 from pipelines.load import merge
 from pipelines.manifest import Action, Planned, plan, record
+from pipelines.privacy import hooks as privacy_hooks
 from pipelines.report import RunReport, SourceReport
 from pipelines.schema import migrate, rebuild_reasons, store_params
 from pipelines.sources.files import discover
@@ -102,6 +103,7 @@ def _load(
     report: RunReport,
     now: str,
 ) -> None:
+    privacy_hooks.before_merge(wh, keyer)  # forgotten people stay forgotten
     with _phase("merge into raw"):
         merged = merge(wh, keyer, run_id=report.run_id, now=now)
     if rebuild:
@@ -111,6 +113,7 @@ def _load(
     everyone = report.contacts_recomputed == int(wh.scalar("SELECT count(*) FROM core.contacts"))
     with _phase("derive core"):
         derive(wh, settings, lexicon, now=now, everyone=everyone)
+    privacy_hooks.after_derive(wh, settings)
     store_params(wh, settings, lexicon)
     for fid, item in todo.items():
         records, new, quarantined = merged.per_file.get(fid, (0, 0, 0))

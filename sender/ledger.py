@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Literal
 
 from core.errors import InputError, WagateError
+from core.redact import redact
 from sender.model import Message
 
 State = Literal["pending", "intent", "accepted", "held", "rejected", "unknown", "skipped", "deferred"]
@@ -260,11 +261,12 @@ class Ledger:
             )
 
     def end_run(self, run_id: str, result: str, now: datetime) -> None:
-        """Note how a run ended."""
+        """Note how a run ended (the text may quote an API URL: secrets are redacted before it is stored)."""
         self.flush()
         with self._transaction():
             self._db.execute(
-                "UPDATE runs SET ended_at = ?, result = ? WHERE run_id = ?", (_iso(now), result, run_id)
+                "UPDATE runs SET ended_at = ?, result = ? WHERE run_id = ?",
+                (_iso(now), redact(result), run_id),
             )
 
     # -- the send path --------------------------------------------------------------------------

@@ -23,15 +23,17 @@ from typing import Literal, Protocol
 import polars as pl
 from pydantic import ValidationError
 
+from core import audit
 from core.config import Settings
 from core.errors import UsageError
 from core.history import WarehouseHistory
 from core.send_config import SendSettings
 from core.warehouse import snapshot_path
+from lint.formats.json_format import render_json_bytes
 from sender.campaign import build_campaign
 from sender.checks import PreSendChecks
 from sender.client import ClientOptions, CloudApiClient
-from sender.gate import GateOutcome, open_gate
+from sender.gate import GateOutcome, _input_files, open_gate
 from sender.ledger import STATES, Ledger, ledger_path
 from sender.loop import ApiClient, LoopOptions, LoopParts, send_campaign, todo_states
 from sender.model import Campaign
@@ -265,7 +267,7 @@ async def send(
             run_id, outcome if result.stop is None else f"{outcome}: {result.stop.message}", clock()
         )
         counts = ledger.counts()
-    return SendSummary(
+    summary = SendSummary(
         campaign=campaign.name,
         result=outcome,
         stop=result.stop,
@@ -279,6 +281,20 @@ async def send(
         elapsed=time.monotonic() - started,
         api_url=api.url,
     )
+    audit.record_send(  # the audit trail, and what the evidence pack needs (docs/privacy.md)
+        settings,
+        report_hash=summary.lint_report,
+        report_json=render_json_bytes(gate.report),
+        inputs=_input_files(gate.plan, gate.config),  # the files the report hash covers
+        warnings_accepted=gate.passing.warnings_accepted,
+        campaign=summary.campaign,
+        result=summary.result,
+        ledger=summary.ledger,
+        excluded=summary.excluded,
+        send_log=str(summary.send_log or ""),
+        api_url=summary.api_url,
+    )
+    return summary
 
 
 def _reach(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, components, data, shaping
+from dashboard import charts, components, data, login, shaping
 from dashboard.filters import PARAMS
 from dashboard.frame import View, current
 
@@ -31,7 +31,7 @@ def _numbers(view: View) -> None:
     t = view.t
     st.subheader(t("quality.numbers"))
     components.scope(view, ignores=tuple(PARAMS), dates=False)
-    events = shaping.masked_numbers(data.phone_events(view.src))
+    events = shaping.masked_numbers(data.phone_events(view.src), reveal=_reveal(view))
     if events.is_empty():
         st.caption(t("overview.numbers_empty"))
         return
@@ -51,6 +51,26 @@ def _numbers(view: View) -> None:
         labels={c: t(f"quality.col_{c}") for c in columns},
         formats={"ts": components.when(t)},
     )
+
+
+def _reveal(view: View) -> bool:
+    """Whether to show full numbers: only for a role that may, on request, and logged."""
+    if not view.viewer.can_reveal:
+        return False
+    t = view.t
+    return st.toggle(
+        t("quality.reveal"),
+        key="reveal_numbers",
+        help=t("quality.reveal_help"),
+        on_change=_log_reveal,
+        args=(view,),
+    )
+
+
+def _log_reveal(view: View) -> None:
+    # logged when switched on, not on every rerun while it stays on
+    if st.session_state.get("reveal_numbers"):
+        login.log_reveal(view.viewer, "quality")
 
 
 def _templates(view: View) -> None:

@@ -6,11 +6,13 @@ Built once at the edge (``wagate receive`` turns its flags and the environment i
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.access import is_loopback
 from core.errors import InputError
+
+__all__ = ["ReceiverOptions", "check_exposure", "is_loopback"]
 
 # Meta says payloads can be up to 3 MB; a little headroom so a legitimate body is never refused.
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -40,16 +42,6 @@ class ReceiverOptions:
             raise InputError("rotation interval and size must be positive")
         if any(not secret for secret in self.app_secrets):
             raise InputError("an app secret is empty", hint="check WAGATE_APP_SECRET (comma-separated)")
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` only accepts connections from this machine."""
-    if host.lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name other than localhost may resolve to anything
 
 
 def check_exposure(host: str, options: ReceiverOptions) -> None:

@@ -258,3 +258,28 @@ CREATE TABLE IF NOT EXISTS core.breaches (
     scope        VARCHAR NOT NULL,
     channel      VARCHAR NOT NULL
 );
+
+-- Privacy (pipelines/privacy, docs/privacy.md): the keyed pseudonyms of people who asked to be
+-- forgotten (ingest drops their records, so re-loading an old file never brings them back), and
+-- the irreversible tombstone keys their anonymised rows were moved to.
+CREATE SCHEMA IF NOT EXISTS privacy;
+
+CREATE TABLE IF NOT EXISTS privacy.forgotten (
+    contact_key  VARCHAR PRIMARY KEY,
+    forgotten_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS privacy.tombstones (contact_key VARCHAR PRIMARY KEY);
+
+-- The audit trail (core/audit.py) as loaded by each ingest; the JSON-lines file stays the original.
+CREATE SCHEMA IF NOT EXISTS audit;
+
+CREATE TABLE IF NOT EXISTS audit.log (
+    seq      BIGINT NOT NULL,
+    "at"     TIMESTAMPTZ NOT NULL,
+    action   VARCHAR NOT NULL,
+    operator VARCHAR NOT NULL,
+    details  JSON,
+    prev     VARCHAR NOT NULL,
+    hash     VARCHAR PRIMARY KEY
+);

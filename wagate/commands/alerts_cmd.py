@@ -17,6 +17,7 @@ from alerts.engine import CheckResult, check, open_writer
 from alerts.model import ACTIVE_STATES, AlertRecord, make_labels
 from alerts.rules import Rule, resolve_rules
 from alerts.state import acknowledge
+from core import audit
 from core.errors import InputError, UsageError, WagateError
 from core.pauses import KINDS, list_pauses, remove_flag
 from core.warehouse import Warehouse
@@ -125,6 +126,9 @@ def ack_command(obj: Context, alert_id: str, by: str | None) -> None:
             )
         records[done.fingerprint] = done
     pausing.sync_flags(settings.workspace, records)
+    audit.record(
+        settings, "alerts.ack", operator=who, alert=done.short_id, rule=done.rule, labels=done.labels
+    )
     click.echo(f"acknowledged {done.short_id} ({done.rule} {_labels_text(done)}) by {who}")
 
 
@@ -157,6 +161,16 @@ def silence_command(
         store.migrate(wh)
         silence = store.add_silence(wh, rule, matchers, now, now + span, by or _user(), comment)
     until = silence.ends_at.strftime("%Y-%m-%d %H:%M UTC")
+    audit.record(
+        settings,
+        "alerts.silence",
+        operator=by or _user(),
+        rule=rule,
+        labels=dict(matchers),
+        until=silence.ends_at,
+        comment=comment,
+        silence=silence.id,
+    )
     click.echo(
         f"silence {silence.id}: {rule} {dict(matchers) or ''} for {format_duration(span)} (until {until})"
     )
@@ -244,6 +258,7 @@ def unpause_command(
     with contextlib.suppress(WagateError), open_writer(obj.settings) as wh:
         store.migrate(wh)
         store.record_pause(wh, datetime.now(UTC), "lifted", kind, name, by=by or _user())
+    audit.record(obj.settings, "alerts.unpause", operator=by or _user(), kind=kind, name=name)
     click.echo(f"unpaused {kind} {name}")
 
 

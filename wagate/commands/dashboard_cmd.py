@@ -1,4 +1,4 @@
-"""`wagate dashboard`: serve the Streamlit dashboard on a local address.
+"""`wagate dashboard`: serve the Streamlit dashboard (beyond localhost only behind a login).
 
 The process becomes ``streamlit run dashboard/app.py`` (exec, so signals and the exit code are
 Streamlit's own); the workspace reaches the app as ``WAGATE_WORKSPACE``, where the dashboard's
@@ -8,6 +8,7 @@ next to `wagate ingest`.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from core.access import LoginConfig, check_exposure, login_config, secrets_file
 from core.errors import InputError
 from wagate.context import Context
 
@@ -29,6 +31,10 @@ def dashboard(obj: Context, host: str, port: int) -> None:
     """Open the manager dashboard (delivery, engagement, compliance, quality) in a browser."""
     settings = obj.settings
     app = app_path()
+    # before binding anything: a dashboard beyond localhost without a login must never be up
+    login = login_config(settings)
+    check_exposure(host, login)
+    _check_oidc_installed(login)
     _check_free(host, port)
     env = dict(os.environ)
     env["WAGATE_WORKSPACE"] = str(settings.workspace.resolve())
@@ -39,7 +45,8 @@ def dashboard(obj: Context, host: str, port: int) -> None:
     )
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(sys.executable, streamlit_command(app, host, port), env)
+    command = [*streamlit_command(app, host, port), "--secrets.files", str(secrets_file(settings).resolve())]
+    os.execve(sys.executable, command, env)
 
 
 def app_path() -> Path:
@@ -79,6 +86,16 @@ def streamlit_command(app: Path, host: str, port: int) -> list[str]:
         "--theme.base",
         "light",
     ]
+
+
+def _check_oidc_installed(login: LoginConfig) -> None:
+    if login.mode != "oidc":
+        return
+    # Streamlit's st.login needs Authlib, and would fail only at the first login
+    if importlib.util.find_spec("authlib") is None:
+        raise InputError(
+            "the OIDC login needs Authlib", hint="pip install 'streamlit[auth]' (Authlib>=1.3.2)"
+        )
 
 
 def _check_free(host: str, port: int) -> None:

@@ -17,6 +17,7 @@ from lint import LintReport, LintRequest, lint, load_lint_config
 from lint.audience import write_audience
 from lint.docs import explain, rules_table
 from lint.formats import FORMATS, LANGUAGES, write_report
+from wagate.commands.audit_cmd import record_lint_run
 
 
 def _warehouse_history(settings: Settings) -> WarehouseHistory | None:
@@ -123,6 +124,7 @@ def lint_command(
         history=_warehouse_history(settings) if suppression is None and send_log is None else None,
     )
     report = lint(request)
+    record_lint_run(settings, report, (*drafts, contacts, consent, plan, waivers), fmt)
     if output is not None:
         try:
             with output.open("wb") as stream:

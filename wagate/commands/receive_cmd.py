@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from core.redact import RedactingFilter, active
 from pipelines.receiver import ReceiverOptions, serve
 from pipelines.receiver.accesslog import ACCESS_LOGGER
 from pipelines.receiver.options import DEFAULT_MAX_BODY_BYTES, DEFAULT_ROTATE_BYTES, DEFAULT_ROTATE_SECONDS
@@ -70,9 +71,10 @@ def receive(
 ) -> None:
     """Receive WhatsApp Cloud API webhooks at /webhook and land them durably for `wagate ingest`.
 
-    Secrets come from the environment: WAGATE_APP_SECRET (several, comma-separated, during a
-    rotation) checks X-Hub-Signature-256, WAGATE_VERIFY_TOKEN answers the verification
-    handshake. Health checks: GET /healthz. Stop with Ctrl-C or SIGTERM: requests in flight
+    Secrets come from the environment (or owner-only files named by *_FILE): WAGATE_APP_SECRET
+    (several, comma-separated, during a rotation) checks X-Hub-Signature-256,
+    WAGATE_VERIFY_TOKEN answers the verification handshake. Beyond loopback an app secret is
+    required. Health checks: GET /healthz. Stop with Ctrl-C or SIGTERM: requests in flight
     finish and the landing file is closed. Run it behind an HTTPS reverse proxy (docs/receiver.md).
     """
     settings = obj.settings
@@ -120,6 +122,8 @@ def _configure_logging() -> None:
     access = logging.getLogger(ACCESS_LOGGER)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
+    # the access log never writes a query string; the filter is the second line of defence
+    handler.addFilter(RedactingFilter(active()))
     access.addHandler(handler)
     access.setLevel(logging.INFO)
     access.propagate = False

@@ -15,6 +15,7 @@ import click
 from alerts.engine import run_after_ingest
 from core.config import Settings
 from core.errors import WagateError
+from pipelines.privacy.purge import purge_if_due
 from pipelines.report import RunReport
 from pipelines.run import ingest
 from wagate.context import Context
@@ -96,6 +97,7 @@ def _run_once(settings: Settings, every: float) -> bool:
             f"in {report.duration_seconds:.2f}s"
         )
     _after_ingest(settings, report)
+    purge_if_due(settings)  # retention, once a day (docs/privacy.md)
     return True
 
 

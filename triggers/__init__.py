@@ -1,0 +1,1 @@
+"""Event-triggered utility messages: business events in, gated template sends out (docs/triggers.md)."""
