@@ -18,11 +18,11 @@ import click
 from core.errors import WagateError
 from core.redact import RedactingWriter, Redactor, activate, install, secret_values
 from wagate import __version__
-from wagate.commands import REGISTERED
+from wagate.commands import LazyGroup
 from wagate.context import Context
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wagate")
 @click.option(
     "--workspace",
@@ -39,10 +39,6 @@ def cli(ctx: click.Context, workspace: Path | None, verbose: int) -> None:
     # every log line passes through the redactor, whichever library wrote it (httpx logs URLs)
     install(_redactor())
     ctx.obj = Context(workspace)
-
-
-for command in REGISTERED:
-    cli.add_command(command)
 
 
 def _redactor() -> Redactor:

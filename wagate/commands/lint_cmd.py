@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any, BinaryIO, cast
 
 import click
 
@@ -124,17 +127,17 @@ def lint_command(
         history=_warehouse_history(settings) if suppression is None and send_log is None else None,
     )
     report = lint(request)
-    record_lint_run(settings, report, (*drafts, contacts, consent, plan, waivers), fmt)
     if output is not None:
         try:
             with output.open("wb") as stream:
-                write_report(report, fmt, lang, stream)
+                digest = _write_hashed(report, fmt, lang, stream)
         except OSError as exc:
             raise InputError(f"{output}: cannot write the report: {exc.strerror}") from None
     else:
         sys.stdout.flush()
-        write_report(report, fmt, lang, sys.stdout.buffer)
+        digest = _write_hashed(report, fmt, lang, sys.stdout.buffer)
         sys.stdout.buffer.flush()
+    record_lint_run(settings, report, (*drafts, contacts, consent, plan, waivers), fmt, digest)
     if write_audience is not None:
         files = _write_audience_files(report, write_audience)
         click.echo(files, err=True)
@@ -142,6 +145,35 @@ def lint_command(
         # wagate.cli.main runs click with standalone_mode=False and drops the code that
         # ctx.exit() returns, so the "errors found" status leaves as SystemExit (not an error)
         raise SystemExit(report.exit_code)
+
+
+def _write_hashed(report: LintReport, fmt: str, lang: str, stream: BinaryIO) -> str:
+    """Write the report and return the sha256 of the bytes written (the audit log's report hash).
+
+    Hashing on the way out costs nothing extra; rendering a million-contact report a second
+    time just to hash it would double the run's output work and memory.
+    """
+    hashing = _HashingWriter(stream)
+    write_report(report, fmt, lang, cast(BinaryIO, hashing))
+    return hashing.digest.hexdigest()
+
+
+class _HashingWriter(io.RawIOBase):
+    """Passes bytes through to a stream and hashes them."""
+
+    def __init__(self, inner: BinaryIO) -> None:
+        super().__init__()
+        self.inner = inner
+        self.digest = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        self.digest.update(view)
+        self.inner.write(view)
+        return len(view)
 
 
 def _write_audience_files(report: LintReport, path: Path) -> str:
