@@ -196,6 +196,11 @@ class RetentionSettings(_Section):
         ge=1,
         description="Send-log files (with numbers) are deleted this many days after they were written, once ingested.",
     )
+    triggers_journal_days: int = Field(
+        90,
+        ge=1,
+        description="Records of the `wagate triggers` journal (events, outcomes, quarantined and ignored bodies, with numbers and names) are deleted this many days after they were written; quarantined bodies not replayed by then go too.",
+    )
     consent_evidence_days: int = Field(
         CONSENT_EVIDENCE_MIN_DAYS,
         description=f"Consent and opt-out evidence (lifted suppressions, consent signals) is kept this long; at least {CONSENT_EVIDENCE_MIN_DAYS} days (D007). Active opt-outs are never purged.",

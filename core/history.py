@@ -29,6 +29,10 @@ CALLBACK_COLUMNS: dict[str, pl.DataType] = {
     "status": pl.String(),
     "status_at": pl.Datetime("us", "UTC"),
 }
+INBOUND_COLUMNS: dict[str, pl.DataType] = {
+    "e164": pl.String(),
+    "last_inbound_at": pl.Datetime("us", "UTC"),
+}
 SENDS_COLUMNS: dict[str, pl.DataType] = {
     "e164": pl.String(),
     "sent_at": pl.Datetime("us", "UTC"),
@@ -51,6 +55,17 @@ FROM numbers n
 JOIN core.attempts a ON a.contact_key = {key}
 WHERE a.outcome IN ('accepted', 'held') AND a.attempted_at >= $since
 ORDER BY n.e164, a.attempted_at
+"""
+
+# is_response: a message the person wrote (text, media, button, a reaction with an emoji), not a
+# system notice: only those open the 24-hour customer-service window
+_LAST_INBOUND = """
+SELECT n.e164, max(i.ts) AS last_inbound_at
+FROM numbers n
+JOIN core.inbound i ON i.contact_key = {key}
+WHERE i.is_response
+GROUP BY n.e164
+ORDER BY n.e164
 """
 
 _REACH = """
@@ -88,6 +103,16 @@ class WarehouseHistory:
     def sends(self, numbers: pl.Series, since: datetime) -> pl.DataFrame:
         """Accepted sends to these numbers at or after ``since``."""
         return self._query(_SENDS, numbers, {"since": since}, SENDS_COLUMNS)
+
+    def last_inbound(self, numbers: pl.Series) -> pl.DataFrame:
+        """The time of each number's latest message to the business (columns :data:`INBOUND_COLUMNS`).
+
+        Numbers that never wrote have no row. A message less than 24 hours before a send means
+        the customer-service window is open: a free-form reply may be sent then.
+        """
+        if not self._exists():
+            return pl.DataFrame(schema=INBOUND_COLUMNS)
+        return self._query(_LAST_INBOUND, numbers, {}, INBOUND_COLUMNS)
 
     def reach(self, since: datetime) -> int:
         """Distinct contacts with an accepted or held send at or after ``since``, all campaigns.

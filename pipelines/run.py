@@ -142,4 +142,3 @@ def _phase(name: str) -> Iterator[None]:
     started = time.perf_counter()
     yield
     log.info("%s: %.2fs", name, time.perf_counter() - started)
-

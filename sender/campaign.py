@@ -31,7 +31,7 @@ from lint.packs import load_packs
 from lint.variants import variant_index
 from sender.gate import GateOutcome
 from sender.model import Campaign, Category, Exclusion, Message, idempotency_key
-from sender.payload import TemplateSpec, template_spec
+from sender.payload import TemplateSpec, TextSpec, template_spec, text_spec
 from sender.quiet import recipient_windows, recipient_zones
 
 _NO_REGION = ("ZZ", "001")
@@ -42,7 +42,7 @@ class _Variant:
     """One draft of the plan, ready to fill in."""
 
     draft: Draft
-    spec: TemplateSpec
+    spec: TemplateSpec | TextSpec  # TextSpec: a free-form draft (a service reply)
     category: Category
     values: dict[str, list[str | None]] | None  # rendered column -> value per contact row
     windows: list[tuple[str, ...]]  # quiet windows per contact row
@@ -97,12 +97,14 @@ def _variant(
     ctx: RunContext, rules: Sequence[type[Rule]], draft: Draft, accepted: Sequence[Finding]
 ) -> _Variant:
     assert ctx.plan is not None
-    spec = template_spec(draft, ctx.plan)
-    rendered = ctx.rendered(draft)
+    free_form = draft.kind == "free_form"
+    spec = text_spec(draft) if free_form else template_spec(draft, ctx.plan)
+    rendered = None if free_form else ctx.rendered(draft)
     values = None
     if rendered is not None:
         values = {name: rendered[name].to_list() for name in rendered.columns if name != "_row"}
-    category = draft.category.lower()
+    # a free-form reply is a service conversation whatever the draft declares (docs/metrics.md)
+    category = "service" if free_form else draft.category.lower()
     return _Variant(
         draft=draft,
         spec=spec,

@@ -68,11 +68,16 @@ def open_gate(
     accept_warnings: bool,
     now: datetime | None = None,
     history: History | None = None,
+    allow_free_form: bool = False,
 ) -> GateOutcome:
     """Lint the plan and decide whether, and to whom, it may be sent.
 
     Input problems (a missing file, bad TOML) raise :class:`~core.errors.InputError` as they do
     for ``wagate lint``; a campaign the findings refuse comes back with ``refusal`` set.
+
+    ``allow_free_form`` admits a plan of one free-form draft: a service reply (triggered
+    messages inside the customer's 24-hour window). The lint still judges it, so T005 excludes
+    every contact whose window is closed. ``wagate send`` never sets it: campaigns are templates.
     """
     plan = load_plan(plan_path, str(plan_path))
     paused = tuple(pause.name for pause in active_template_pauses(settings.workspace)) or None
@@ -80,7 +85,7 @@ def open_gate(
     recorder = RecordingHistory(history if history is not None else workspace_history(settings, config))
     report = lint(LintRequest(plan=plan_path, config=config, now=now, history=recorder))
     blocking, exclusions, warnings = _classify(report)
-    refusal = _refusal(plan, report, blocking, warnings, accept_warnings)
+    refusal = _refusal(plan, report, blocking, warnings, accept_warnings, allow_free_form)
     passing = None
     if refusal is None:
         passing = PassingReport(
@@ -190,6 +195,7 @@ def _refusal(
     blocking: list[Finding],
     warnings: tuple[Finding, ...],
     accept_warnings: bool,
+    allow_free_form: bool = False,
 ) -> str | None:
     if blocking:
         first = blocking[0]
@@ -200,7 +206,8 @@ def _refusal(
     if not report.drafts or plan.contacts is None:
         missing = "no template draft" if not report.drafts else "no contact list"
         return f"the plan {plan.display} names {missing}; a campaign needs both"
-    if any(draft.kind != "template" for draft in report.drafts):
+    free_form = [draft for draft in report.drafts if draft.kind != "template"]
+    if free_form and not (allow_free_form and len(report.drafts) == 1):
         return "a campaign sends approved templates only; the plan names a free-form draft"
     if len(report.drafts) > 1 and not are_variants(report.drafts):
         return (

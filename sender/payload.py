@@ -1,4 +1,4 @@
-"""The Cloud API body of one template message (whatsapp-platform.md §6).
+"""The Cloud API body of one template message (whatsapp-platform.md §6), and of a free-form text.
 
 A :class:`TemplateSpec` is worked out once per draft from the template's components and the
 plan's ``[parameters]``; :meth:`TemplateSpec.payload` then fills in one recipient's rendered
@@ -14,6 +14,9 @@ Mapping rules:
   button's its coupon code, a quick reply's its payload;
 * a media header (IMAGE, VIDEO, DOCUMENT) takes its media from the plan's ``header_media`` (a
   link, or an uploaded media id).
+
+A free-form draft (a service reply inside the customer's 24-hour window) becomes a
+:class:`TextSpec`: a ``type: text`` message whose body is the draft's text.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from lint.inputs.plan import Plan, parameter_expressions
 from lint.text import placeholders
 
 _MEDIA = ("IMAGE", "VIDEO", "DOCUMENT")
+FREE_FORM_TEMPLATE = "-"  # the template column of a free-form send (docs/metrics.md)
+MAX_TEXT_BODY = 4096  # Cloud API limit of text.body
 _BUTTONS: dict[str, tuple[str, str]] = {  # draft button type -> (API sub_type, parameter type)
     "URL": ("url", "text"),
     "COPY_CODE": ("copy_code", "coupon_code"),
@@ -96,6 +101,40 @@ class TemplateSpec:
             "type": "template",
             "template": template,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class TextSpec:
+    """A free-form text message: the same body for every recipient."""
+
+    body: str
+    language: str
+    name: str = FREE_FORM_TEMPLATE
+
+    def payload(self, to: str, values: Mapping[str, str]) -> dict[str, Any]:
+        """The POST /messages body of a text message (``values`` are unused: the text is final)."""
+        del values
+        return {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": to,
+            "type": "text",
+            "text": {"preview_url": False, "body": self.body},
+        }
+
+
+def text_spec(draft: Draft) -> TextSpec:
+    """The payload recipe of a free-form draft; InputError when its text cannot be sent."""
+    text = draft.component("TEXT")
+    body = text.text if text is not None else ""
+    if not body.strip():
+        raise InputError(f"{draft.display}: the free-form draft has no text to send")
+    if len(body) > MAX_TEXT_BODY:
+        raise InputError(
+            f"{draft.display}: the free-form text has {len(body)} characters; the Cloud API takes "
+            f"at most {MAX_TEXT_BODY}"
+        )
+    return TextSpec(body=body, language=draft.language or "")
 
 
 def _texts(params: Sequence[Param], values: Mapping[str, str]) -> list[dict[str, str]]:

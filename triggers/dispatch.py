@@ -19,15 +19,16 @@ import polars as pl
 
 from core.config import Settings
 from core.phones import mask, to_e164
-from sender.gate import GateOutcome
+from sender.campaign import build_campaign
+from sender.gate import GateOutcome, open_gate
 from sender.ledger import Entry, Ledger
 from sender.loop import ApiClient
 from sender.model import Campaign
+from sender.payload import FREE_FORM_TEMPLATE
 from sender.run import (
     SendHistory,
     SendRequest,
     campaign_ledger_path,
-    open_campaign,
     send,
     with_overrides,
     workspace_history,
@@ -36,6 +37,7 @@ from triggers.events import Event
 from triggers.mapping import EventRule, TriggerMapping, render, render_parameters
 from triggers.optouts import standing_opt_out
 from triggers.planfile import write_plan
+from triggers.window import ServiceReply, service_reply
 
 Status = Literal[
     "sent", "duplicate", "suppressed", "excluded", "refused", "rejected", "skipped", "deferred", "unknown"
@@ -97,6 +99,8 @@ class Dispatcher:
         render_parameters(rule, event)
         if rule.header_media is not None:
             render(rule.header_media, event, "header_media")
+        if rule.free_form is not None:
+            render(rule.free_form, event, "free_form")
         return rule
 
     async def dispatch(self, event: Event) -> Outcome:
@@ -126,6 +130,9 @@ class Dispatcher:
                 codes=("O003",),
                 to=mask(to) if to else None,
             )
+        reply = service_reply(rule, event, self.settings, self.history, self.now)
+        if reply is not None:
+            base = dataclasses.replace(base, template=FREE_FORM_TEMPLATE)
         with tempfile.TemporaryDirectory(prefix="wagate-trigger-") as folder:
             media = render(rule.header_media, event, "header_media") if rule.header_media else None
             files = write_plan(
@@ -136,11 +143,12 @@ class Dispatcher:
                 render_parameters(rule, event),
                 self.mapping.consent,
                 header_media=media,
+                reply=reply,
             )
             request = SendRequest(files.plan, accept_warnings=rule.accept_warnings, wait=False)
             settings = with_overrides(self.settings, request)
             history = self.history if self.history is not None else workspace_history(settings)
-            gate, campaign = open_campaign(request, settings, now=self.now, history=history)
+            gate, campaign = self._gate(request, settings, history, reply)
             if campaign is None:
                 return dataclasses.replace(
                     base, status="refused", reason=gate.refusal or "refused", codes=_refusal_codes(gate)
@@ -150,6 +158,27 @@ class Dispatcher:
             campaign = _keyed(campaign, key)
             await send(request, settings, gate, campaign, history=history, client=self.client)
         return _settled(base, self._entry(rule.campaign, key))
+
+    def _gate(
+        self,
+        request: SendRequest,
+        settings: Settings,
+        history: SendHistory | None,
+        reply: ServiceReply | None,
+    ) -> tuple[GateOutcome, Campaign | None]:
+        """``sender.run.open_campaign``, letting a service reply's free-form draft through the gate
+        (only triggers do: ``wagate send`` campaigns stay template-only)."""
+        gate = open_gate(
+            request.plan,
+            settings,
+            accept_warnings=request.accept_warnings,
+            now=self.now,
+            history=history,
+            allow_free_form=reply is not None,
+        )
+        if gate.passing is None:
+            return gate, None
+        return gate, build_campaign(gate, settings)
 
     def _entry(self, campaign: str, key: str) -> Entry | None:
         path = campaign_ledger_path(self.settings, campaign)

@@ -13,8 +13,13 @@ Example (docs/triggers.md)::
     fallback_language = "en_US"
     campaign = "trigger:order.shipped"                              # the default
 
+    free_form = "Hi {{ customer.first_name }}, order {{ order_id }} has shipped."  # optional
+
     [events."order.shipped".parameters]                             # Jinja2 over the event
     body = ["{{ customer.first_name }}", "{{ order_id }}"]
+
+``free_form`` (optional, Jinja2 over the event) is sent instead of the template when the
+customer's 24-hour service window is open.
 
 Paths are relative to the mapping file. Parameters follow the campaign plan's ``[parameters]``
 (lists for positional templates, tables for named ones, ``buttons = { 1 = [...] }``).
@@ -75,6 +80,9 @@ class EventRule:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     header_media: str | None = None
     accept_warnings: bool = False
+    # Jinja2 over the event: the free-form reply sent instead of the template while the
+    # customer's 24-hour service window is open (docs/triggers.md)
+    free_form: str | None = None
 
     def draft_for(self, language: str | None) -> DraftFile:
         """The draft in the customer's language: exact (``pt-BR`` = ``pt_BR``), else the same primary
@@ -158,13 +166,9 @@ def _rule(path: Path, name: str, value: object) -> EventRule:
     if not isinstance(parameters, dict) or set(parameters) - set(_PARAMETER_KEYS):
         raise InputError(f"{where}: parameters may have {', '.join(_PARAMETER_KEYS)} only")
     campaign = value.get("campaign", f"trigger:{name}")
-    if "free_form" in value:
-        raise InputError(
-            f"{where}: free_form is not supported yet; triggered messages are approved templates",
-            hint="remove free_form (docs/triggers.md, 'Not done yet')",
-        )
     media = value.get("header_media")
-    for key, item in (("campaign", campaign), ("header_media", media)):
+    free_form = value.get("free_form")
+    for key, item in (("campaign", campaign), ("header_media", media), ("free_form", free_form)):
         if item is not None and (not isinstance(item, str) or not item.strip()):
             raise InputError(f"{where}: {key} must be a non-empty string")
     return EventRule(
@@ -175,6 +179,7 @@ def _rule(path: Path, name: str, value: object) -> EventRule:
         parameters=parameters,
         header_media=media,
         accept_warnings=bool(value.get("accept_warnings", False)),
+        free_form=free_form,
     )
 
 

@@ -5,6 +5,10 @@ message) and the consent record of the transactional relationship: the order its
 terms the shop showed at checkout (``[consent]`` of the mapping, or the event's own
 ``customer.consent``), for the purpose ``utility``. A customer whose event says
 ``"consent": false`` gets a row without consent, which C001 excludes.
+
+A service reply (the customer's 24-hour window is open and the mapping has ``free_form``) is a
+plan of one free-form draft, ``reply.json``, and a contact row whose ``last_inbound_at`` is the
+message that opened the window, so T005 judges the window the dispatcher saw.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 from triggers.events import Event
 from triggers.mapping import ConsentBasis, DraftFile, EventRule, RenderedParameters
+from triggers.window import ServiceReply
 
 PURPOSE = "utility"
 
@@ -37,16 +42,16 @@ def write_plan(
     parameters: RenderedParameters,
     consent: ConsentBasis,
     header_media: str | None = None,
+    reply: ServiceReply | None = None,
 ) -> PlanFiles:
-    """``plan.toml`` and ``contacts.csv`` for this event in ``folder``."""
+    """``plan.toml`` and ``contacts.csv`` for this event in ``folder`` (a service reply's plan
+    sends ``reply`` as free-form text instead of the template)."""
     folder.mkdir(parents=True, exist_ok=True)
-    contacts = folder / "contacts.csv"
+    if reply is not None:
+        return _reply_plan(folder, event, rule, draft, consent, reply)
     row = contact_row(event, draft, consent)
     row.update(parameters.columns)
-    with contacts.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(row))
-        writer.writeheader()
-        writer.writerow(row)
+    contacts = _write_contacts(folder, row)
     lines = [
         f"name = {_q(rule.campaign)}",
         f"drafts = [{_q(str(draft.path))}]",
@@ -60,6 +65,37 @@ def write_plan(
     plan = folder / "plan.toml"
     plan.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return PlanFiles(plan, contacts)
+
+
+def _reply_plan(
+    folder: Path, event: Event, rule: EventRule, draft: DraftFile, consent: ConsentBasis, reply: ServiceReply
+) -> PlanFiles:
+    brand = consent.business_name or draft.brand
+    text = {
+        "kind": "free_form",
+        "text": reply.text,
+        "language": draft.language,
+        "category": "UTILITY",  # about the customer's order, as the template it replaces
+        "x-wagate": {"purpose": "service", **({"brand": brand} if brand else {})},
+    }
+    reply_path = folder / "reply.json"
+    reply_path.write_text(json.dumps(text, ensure_ascii=False), encoding="utf-8")
+    row = contact_row(event, draft, consent)
+    row["last_inbound_at"] = reply.last_inbound_at.isoformat()
+    contacts = _write_contacts(folder, row)
+    lines = [f"name = {_q(rule.campaign)}", f"drafts = [{_q(str(reply_path))}]", 'contacts = "contacts.csv"']
+    plan = folder / "plan.toml"
+    plan.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return PlanFiles(plan, contacts)
+
+
+def _write_contacts(folder: Path, row: dict[str, str]) -> Path:
+    contacts = folder / "contacts.csv"
+    with contacts.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    return contacts
 
 
 def contact_row(event: Event, draft: DraftFile, consent: ConsentBasis) -> dict[str, str]:

@@ -39,6 +39,7 @@ class FileErasure:
     landing: list[str] = field(default_factory=list)
     ledgers: list[str] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
+    journal: list[str] = field(default_factory=list)  # triggers journal files (pipelines.privacy.journal)
     records_removed: int = 0
 
 

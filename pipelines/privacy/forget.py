@@ -26,6 +26,7 @@ from pipelines.privacy.files import (
     erase_ledgers,
     sweep_files,
 )
+from pipelines.privacy.journal import erase_journal, journal_folder, journal_names
 from pipelines.privacy.person import Person, people, send_log_root
 from pipelines.privacy.textmatch import python_pattern
 from pipelines.schema import migrate
@@ -51,6 +52,7 @@ class ForgetReport:
             "landing_files_rewritten": len(self.files.landing),
             "records_removed_from_files": self.files.records_removed,
             "ledgers_changed": len(self.files.ledgers),
+            "trigger_journal_files_rewritten": len(self.files.journal),
             "other_files_scrubbed": self.files.other,
             "exports_rewritten": self.exports_rewritten,
         }
@@ -69,15 +71,18 @@ def forget(
     who = people(numbers, keyer, default_region)
     digits = {p.digits for p in who}
     folders = _landing_folders(settings)
-    names = collect_names(folders, digits)
+    journal = journal_folder(settings)
+    # the names the shop gave in trigger events are the person's too (like webhook profile names)
+    names = collect_names(folders, digits) | journal_names(journal, digits)
     pattern = python_pattern([p.e164 for p in who], names)
     report = ForgetReport(contact_keys=[p.key for p in who])
     erase_landing(folders, digits, pattern, report.files)
     erase_ledgers(
         settings.resolve(settings.send.ledger_dir), {f for p in who for f in (p.e164, p.digits)}, report.files
     )
+    erase_journal(journal, pattern, report.files)
     exports = _erase_warehouse(settings, who, names, report)
-    skip = _protected(settings, folders, exports)
+    skip = _protected(settings, [*folders, journal], exports)
     sweep_files(settings.workspace, pattern, skip, report.files)
     audit.record(
         settings,
@@ -86,7 +91,7 @@ def forget(
         contact_keys=report.contact_keys,
         reason=reason or "",
         found_in_warehouse=report.found_in_warehouse,
-        files_rewritten=len(report.files.landing) + len(report.files.other),
+        files_rewritten=len(report.files.landing) + len(report.files.other) + len(report.files.journal),
         exports_rewritten=len(report.exports_rewritten),
     )
     return report

@@ -5,6 +5,9 @@ one second before it goes. Files are deleted only once the warehouse has loaded 
 purge never loses data that was not ingested. Consent and opt-out evidence (opt-out, opt-in and
 review replies, user-preference changes) keeps its texts and raw JSON for at least
 ``consent_evidence_days`` (D007), whatever the shorter periods say.
+
+The triggers journal is not ingested: its records go ``triggers_journal_days`` after they were
+written, warehouse or not (:mod:`pipelines.privacy.journal`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from core import audit
 from core.config import Settings
 from core.warehouse import Warehouse
+from pipelines.privacy.journal import journal_folder, purge_journal
 from pipelines.privacy.person import send_log_root
 
 log = logging.getLogger(__name__)
@@ -33,6 +37,7 @@ class PurgeReport:
     send_log_files: int = 0
     raw_bodies: int = 0
     inbound_texts: int = 0
+    trigger_records: int = 0
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready summary."""
@@ -46,9 +51,15 @@ def purge(
     now = now or datetime.now(UTC)
     days = settings.retention
     report = PurgeReport(dry_run=dry_run)
+    report.trigger_records = purge_journal(
+        journal_folder(settings), now - timedelta(days=days.triggers_journal_days), dry_run=dry_run
+    )
     path = settings.warehouse_path
     if not path.exists():
-        return report  # nothing was ingested, so no file may go either
+        # nothing was ingested, so no landing or send-log file may go either
+        if report.trigger_records and not dry_run:
+            audit.record(settings, "privacy.purge", operator=operator, at=None, **report.to_dict())
+        return report
     logs = send_log_root(settings).resolve()
     with Warehouse.open_writer(path, memory_limit=settings.warehouse.memory_limit) as wh:
         loaded = _fully_loaded(wh)

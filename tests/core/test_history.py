@@ -56,3 +56,22 @@ def test_suppression_and_sends_come_back_by_number(tmp_path: Path) -> None:
     ]
     assert history.sends(numbers, since=datetime(2025, 10, 10, tzinfo=UTC)).is_empty()
     assert history.suppressed(pl.Series([], dtype=pl.String)).is_empty()
+
+
+def test_last_inbound_is_each_numbers_latest_own_message(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "ws", env={})
+    history = WarehouseHistory(settings)
+    # before anything was ingested there is no warehouse: nobody wrote
+    assert history.last_inbound(pl.Series(["+" + DE])).is_empty()
+    write_lines(
+        tmp_path / "in" / "hooks.ndjson",
+        [
+            text_reply("wamid.in1", DE, 1_760_000_000, "Where is my order?"),
+            text_reply("wamid.in2", DE, 1_760_003_600, "Thanks!"),
+            status("wamid.2", "delivered", 1_760_000_000, BR),  # a receipt is not a message from BR
+        ],
+    )
+    ingest(settings, [tmp_path / "in"])
+    found = history.last_inbound(pl.Series(["+" + DE, "+" + BR, None]))
+    # 1_760_003_600 is 2025-10-09 09:53:20 UTC, the later of DE's two messages
+    assert found.rows() == [("+" + DE, datetime(2025, 10, 9, 9, 53, 20, tzinfo=UTC))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -11,13 +12,16 @@ import polars as pl
 import pytest
 
 from core.history import WarehouseHistory
-from core.phones import ContactKeyer
+from core.phones import ContactKeyer, mask
 from core.warehouse import Warehouse
 from pipelines.export import export_parquet
 from pipelines.run import ingest
 from tests.conftest import CliResult
 from tests.privacy.scan import file_hits, parquet_hits, warehouse_hits
 from tests.privacy.seed import ANNA, ANNA_FORMS, ANNA_NAME, BOB, BOB_NAME, Seeded, run_cli, seed
+from triggers.dispatch import Outcome
+from triggers.events import parse_event
+from triggers.journal import Journal
 
 ANNA_NATIONAL = "15120000001"
 BOB_NATIONAL = "15120000002"
@@ -48,6 +52,34 @@ def _ledger(path: Path) -> None:
     con.close()
 
 
+# the shop knows Anna by another name than her WhatsApp profile: forget erases both
+ANNA_SHOP_NAME = "Annegret Musterfrau"
+
+
+def _journal(folder: Path) -> Journal:
+    """A triggers journal as `wagate triggers` writes it: an event, its outcome, a bad body and an
+    ignored webhook for each person (Anna's bad body spells her number the national way)."""
+    journal = Journal(folder)
+    for event_id, phone, name in (("evt-anna", ANNA, ANNA_SHOP_NAME), ("evt-bob", BOB, BOB_NAME)):
+        event = {
+            "id": event_id,
+            "type": "order.shipped",
+            "occurred_at": "2026-01-02T10:00:00Z",
+            "order_id": f"A-{event_id}",
+            "customer": {"phone": phone, "name": name, "language": "de"},
+        }
+        journal.accepted(parse_event(event), "native")
+        journal.outcome(Outcome(event_id, "order.shipped", "trigger:order.shipped", "sent", to=mask(phone)))
+    for event_id, phone in (("evt-anna-2", "0151 2000 0001"), ("evt-bob-2", "0151 2000 0002")):
+        body = {"id": event_id, "type": "order.shipped", "customer": {"phone": phone, "country": "DE"}}
+        journal.quarantine(json.dumps(body), "occurred_at is missing", "native")
+        # a refused event has an outcome too
+        outcome = Outcome(event_id, "order.shipped", "trigger:order.shipped", "refused", reason="T004")
+        journal.outcome(outcome)
+    journal.ignored("shopify", "products/update", "not an event wagate sends for")
+    return journal
+
+
 @pytest.fixture
 def seeded(tmp_path: Path) -> Seeded:
     world = seed(tmp_path)
@@ -57,6 +89,7 @@ def seeded(tmp_path: Path) -> Seeded:
     (world.settings.workspace / "notes.txt").write_text(
         f"call {ANNA_NAME} on +49 151 2000 0001\n", encoding="utf-8"
     )
+    _journal(world.settings.workspace / "triggers")
     return world
 
 
@@ -73,6 +106,9 @@ def test_before_forgetting_the_person_is_everywhere(seeded: Seeded) -> None:
     assert any("receipts" in h for h in hits) and any("sendlogs" in h for h in hits)
     assert any(h.endswith(".sqlite") for h in hits) and any(h.endswith("notes.txt") for h in hits)
     assert any(ANNA_NAME in Path(h).read_text(errors="replace") for h in hits if "receipts" in h)
+    journal = {Path(h).name for h in hits if "/triggers/" in h}
+    assert journal == {"events.jsonl", "quarantine.jsonl"}
+    assert ANNA_SHOP_NAME in (ws / "triggers" / "events.jsonl").read_text()
 
 
 @pytest.mark.parametrize("form", ["0151 2000 0001", "+49 151 20000001"])
@@ -93,6 +129,15 @@ def test_forget_erases_every_format_and_the_name_and_keeps_totals(seeded: Seeded
             if p.is_file() and p.suffix not in (".duckdb", ".parquet")
         )
     assert _metrics(seeded.settings.warehouse_path) == before
+    # the triggers journal: Anna's event, bad body and both outcomes are gone, Bob's records stay
+    journal = Journal(ws / "triggers")
+    assert [r["event"]["id"] for r in journal.events()] == ["evt-bob"]
+    assert journal.events()[0]["event"]["customer"] == {"phone": BOB, "name": BOB_NAME, "language": "de"}
+    assert [r["event_id"] for r in journal.outcomes()] == ["evt-bob", "evt-bob-2"]
+    assert [json.loads(q.body)["id"] for q in journal.quarantined()] == ["evt-bob-2"]
+    assert len((ws / "triggers" / "ignored.jsonl").read_text().splitlines()) == 1
+    assert not any(ANNA_SHOP_NAME in p.read_text() for p in (ws / "triggers").glob("*.jsonl"))
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in (ws / "triggers").glob("*.jsonl"))
     # Bob is untouched
     assert warehouse_hits(seeded.settings.warehouse_path, BOB_NATIONAL, BOB_NAME)
     assert any(BOB_NAME in Path(h).read_text() for h in file_hits(ws, BOB_NATIONAL, BOB_NAME))

@@ -124,3 +124,48 @@ def test_consent_evidence_shorter_than_the_law_is_refused(tmp_path: Path) -> Non
         ).retention.consent_evidence_days
         == 1827
     )
+
+
+def _journal_lines(path: Path, records: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    path.chmod(0o600)
+
+
+def test_the_triggers_journal_keeps_records_younger_than_its_period(tmp_path: Path) -> None:
+    # no warehouse: the journal is not ingested, so its period applies regardless
+    settings = load_settings(tmp_path / "ws", env={"WAGATE_RETENTION__TRIGGERS_JOURNAL_DAYS": "30"})
+    edge = NOW - timedelta(days=30)
+    old, young = (edge - SECOND).isoformat(), (edge + SECOND).isoformat()
+    folder = settings.workspace / "triggers"
+
+    def event(event_id: str, at: str) -> dict[str, Any]:
+        customer = {"phone": "+" + PERSON, "name": "Ana Lima"}
+        return {"received_at": at, "source": "native", "event": {"id": event_id, "customer": customer}}
+
+    _journal_lines(folder / "events.jsonl", [event("e-old", old), event("e-young", young)])
+    _journal_lines(
+        folder / "outcomes.jsonl",
+        [
+            {"at": old, "event_id": "e-old", "status": "sent"},
+            {"at": young, "event_id": "e-young", "status": "sent"},
+        ],
+    )
+    _journal_lines(
+        folder / "quarantine.jsonl",
+        [{"id": "q1", "received_at": old, "source": "shopify", "body": "{}", "reason": "bad"}],
+    )
+    _journal_lines(folder / "ignored.jsonl", [{"received_at": young, "source": "shopify", "reason": "topic"}])
+    before = {p.name: p.read_text() for p in folder.glob("*.jsonl")}
+
+    assert purge(settings, now=NOW, dry_run=True).trigger_records == 3
+    assert {p.name: p.read_text() for p in folder.glob("*.jsonl")} == before
+
+    assert purge(settings, now=NOW).trigger_records == 3
+    events = [json.loads(line)["event"]["id"] for line in (folder / "events.jsonl").read_text().splitlines()]
+    outcomes = [json.loads(line)["event_id"] for line in (folder / "outcomes.jsonl").read_text().splitlines()]
+    assert (events, outcomes) == (["e-young"], ["e-young"])
+    assert (folder / "quarantine.jsonl").read_text() == ""
+    assert (folder / "ignored.jsonl").read_text() == before["ignored.jsonl"]
+    assert (folder / "events.jsonl").stat().st_mode & 0o777 == 0o600
+    assert settings.retention.triggers_journal_days == 30

@@ -101,5 +101,6 @@ def purge_command(obj: Context, dry_run: bool, fmt: str, operator: str | None) -
     verb = "would remove" if dry_run else "removed"
     click.echo(
         f"{verb}: {report.landing_files} landing file(s), {report.send_log_files} send-log file(s), "
-        f"{report.raw_bodies} raw bod(ies), {report.inbound_texts} inbound text(s)"
+        f"{report.raw_bodies} raw bod(ies), {report.inbound_texts} inbound text(s), "
+        f"{report.trigger_records} trigger journal record(s)"
     )
