@@ -1,8 +1,8 @@
 """The closed loop on a real warehouse: a complaint wave fires, pauses the sender, notifies, resolves.
 
-The story is in conftest.py. The issue's end-to-end test "against the emulator" (a wave produced
-by the sender and the emulator pausing the campaign mid-send) waits for the sender; this one feeds
-the same kind of traffic through ingest and checks everything the sender will rely on.
+The story is in conftest.py: traffic fed through ingest at controlled times, so every state of
+the lifecycle can be checked. The live version (the sender and the emulator, a campaign paused
+mid-send) is tests/wagate/test_closed_loop_live.py.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from alerts.config import AlertsSettings, ChannelConfig
 from alerts.engine import check
 from alerts.model import make_labels
 from alerts.rules import DEFAULT_RULES, build_rule, resolve_rules
+from core import audit
 from core.config import load_settings
 from core.pauses import active_template_pauses, is_paused
 from core.warehouse import Warehouse
@@ -98,6 +99,11 @@ def test_ack_releases_the_linter_but_the_sender_stays_paused_until_unpaused(
     assert lifted.code == 0 and is_paused(wave, campaign="wave") is None
     again = wagate_cli("alerts", "unpause", "--campaign", "wave")
     assert again.code == 2 and "not paused" in again.stderr
+    # both people's actions are in the audit trail; the refused second unpause is not
+    trail = [(e.action, e.details) for e in audit.read(settings, action="alerts")]
+    assert [action for action, _ in trail] == ["alerts.ack", "alerts.unpause"]
+    assert audit.read(settings, action="alerts.ack")[0].operator == "li.wei"
+    assert trail[1][1] == {"kind": "campaign", "name": "wave"}
 
     # the alert keeps firing in the same episode: a person lifted the pause, so it is not set again
     later = check(settings, now=T0 + timedelta(hours=9)).alerts
