@@ -13,7 +13,7 @@ from core import audit
 from core.config import load_settings
 from core.pauses import Pause, write_flag
 from tests.privacy.seed import run_cli, seed
-from tests.sender.sendkit import emulator, german_numbers, send_now, workspace, write_campaign
+from tests.sender.sendkit import TOKEN, emulator, german_numbers, send_now, workspace, write_campaign
 
 
 def _actions(ws: Path) -> list[str]:
@@ -142,3 +142,20 @@ def test_ingest_copies_new_audit_entries_into_the_warehouse(tmp_path: Path) -> N
     with Warehouse.open_reader(world.settings.warehouse_path) as wh:
         rows = wh.rows("SELECT seq, action, operator, hash FROM audit.log ORDER BY seq")
     assert rows == [(1, "alerts.unpause", "dora", first.hash)]
+
+
+def test_warnings_accepted_for_a_send_are_an_audited_override(tmp_path: Path) -> None:
+    files = write_campaign(tmp_path / "campaign", german_numbers(2))
+    with emulator(files.drafts) as emu:
+        settings = workspace(tmp_path, api_url=emu.base_url)
+        # without the business's own country, S002 warns that EU recipients need a representative
+        config = settings.workspace / "wagate.toml"
+        config.write_text(config.read_text().replace('controller_country = "DE"\n', ""), encoding="utf-8")
+        settings = load_settings(settings.workspace, env={"WAGATE_ACCESS_TOKEN": TOKEN})
+        summary = send_now(settings, files.plan, accept_warnings=True)
+    assert summary.tally.accepted == 2
+    overrides = audit.read(settings, action="override.accept_warnings")
+    assert [(o.details["campaign"], o.details["lint_report"]) for o in overrides] == [
+        ("autumn-notice", summary.lint_report)
+    ]
+    assert audit.read(settings, action="send.run")[0].details["warnings_accepted"] is True
