@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 
@@ -20,6 +21,27 @@ from core.errors import InputError, InternalError
 
 MAX_CONNECTIONS = 2048
 START_SECONDS = 20.0
+
+
+def uvicorn_server(app: Any, **options: Any) -> uvicorn.Server:
+    """A uvicorn server with the settings every wagate server shares; ``options`` add or override.
+
+    No websockets, no access log (it would log query strings and client addresses), no proxy
+    headers (client addresses are never logged), no Server header, bounded connections.
+    """
+    settings: dict[str, Any] = {
+        "lifespan": "on",
+        "ws": "none",
+        "access_log": False,
+        "log_config": None,
+        "server_header": False,
+        "proxy_headers": False,
+        "limit_concurrency": MAX_CONNECTIONS,
+        "backlog": MAX_CONNECTIONS,
+        "timeout_graceful_shutdown": 5,
+        **options,
+    }
+    return uvicorn.Server(uvicorn.Config(app, **settings))
 
 
 def bind(host: str, port: int, backlog: int = MAX_CONNECTIONS) -> socket.socket:

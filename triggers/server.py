@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from core.serving import bind, serve_until_signalled, serving_in_thread, url_of
+from core.serving import bind, serve_until_signalled, serving_in_thread, url_of, uvicorn_server
 from core.signatures import SignatureCheck
 from triggers.dispatch import Outcome
 from triggers.events import Event
@@ -163,17 +163,7 @@ def running_worker(intake: Intake, on_outcome: Callable[[Outcome], None] | None 
 
 
 def _uvicorn(app: Starlette) -> uvicorn.Server:
-    config = uvicorn.Config(
-        app,
-        lifespan="off",
-        ws="none",
-        access_log=False,
-        log_config=None,
-        server_header=False,
-        proxy_headers=False,
-        timeout_graceful_shutdown=5,
-    )
-    return uvicorn.Server(config)
+    return uvicorn_server(app, lifespan="off")
 
 
 def serve(

@@ -143,12 +143,12 @@ def _erase_line(line: str, digits: set[str], pattern: re.Pattern[str]) -> str | 
             if body is None:
                 return None
             record["body"] = pattern.sub(ERASED, json.dumps(body, ensure_ascii=False, separators=(",", ":")))
-        return json.dumps(_scrub(record, pattern), ensure_ascii=False, separators=(",", ":")) + end
+        return json.dumps(scrub(record, pattern), ensure_ascii=False, separators=(",", ":")) + end
     if isinstance(record, dict):
         to = str(record.get("to") or record.get("to_number") or "")
         if to.lstrip("+") in digits or pattern.search(to):
             return None  # a send-log row of the person (the warehouse keeps it, anonymised)
-        return json.dumps(_scrub(record, pattern), ensure_ascii=False, separators=(",", ":")) + end
+        return json.dumps(scrub(record, pattern), ensure_ascii=False, separators=(",", ":")) + end
     scrubbed = pattern.sub(ERASED, line)
     # a CSV row holding the number is the person's row; a name elsewhere is only redacted
     return None if any(d in re.sub(r"\D", "", line) for d in digits) and "," in line else scrubbed
@@ -180,11 +180,12 @@ def _without_people(body: dict[str, Any], digits: set[str]) -> dict[str, Any] | 
     return {**body, "entry": entries} if entries else None
 
 
-def _scrub(value: Any, pattern: re.Pattern[str]) -> Any:
+def scrub(value: Any, pattern: re.Pattern[str]) -> Any:
+    """``value`` (parsed JSON) with every match of ``pattern`` in its strings replaced by the erasure mark."""
     if isinstance(value, dict):
-        return {k: _scrub(v, pattern) for k, v in value.items()}
+        return {k: scrub(v, pattern) for k, v in value.items()}
     if isinstance(value, list):
-        return [_scrub(v, pattern) for v in value]
+        return [scrub(v, pattern) for v in value]
     if isinstance(value, str):
         return pattern.sub(ERASED, value)
     return value

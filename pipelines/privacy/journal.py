@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from core.config import Settings
-from pipelines.privacy.files import FileErasure, write_atomic
-from pipelines.privacy.textmatch import ERASED
+from pipelines.privacy.files import FileErasure, scrub, write_atomic
 
 JOURNAL_DIR = "triggers"
 LOCK = ".journal.lock"
@@ -134,7 +133,7 @@ def _rewrite(
         if drop(record):
             removed += 1
             continue
-        kept.append(json.dumps(_scrub(record, pattern), ensure_ascii=False) if pattern is not None else line)
+        kept.append(json.dumps(scrub(record, pattern), ensure_ascii=False) if pattern is not None else line)
     text = "".join(line + "\n" for line in kept)
     if text == original:
         return None
@@ -178,18 +177,6 @@ def _event_ids(record: dict[str, Any]) -> set[str]:
     if isinstance(body, dict) and isinstance(body.get("id"), str):
         ids.add(body["id"])
     return ids
-
-
-def _scrub(value: Any, pattern: re.Pattern[str] | None) -> Any:
-    if pattern is None:
-        return value
-    if isinstance(value, dict):
-        return {k: _scrub(v, pattern) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, pattern) for v in value]
-    if isinstance(value, str):
-        return pattern.sub(ERASED, value)
-    return value
 
 
 def _digits(value: object) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 import uvicorn
 
 from core.errors import InputError
-from core.serving import MAX_CONNECTIONS, bind, serve_until_signalled, serving_in_thread, url_of
+from core.serving import bind, serve_until_signalled, serving_in_thread, url_of, uvicorn_server
 from pipelines.receiver.app import build_app
 from pipelines.receiver.landing import DIR_MODE, recover_open_files
 from pipelines.receiver.options import ReceiverOptions, check_exposure
@@ -36,21 +36,12 @@ def prepare_landing(directory: Path) -> list[Path]:
 
 def server_for(options: ReceiverOptions) -> uvicorn.Server:
     """A uvicorn server for the receiver app (its own access log is off: it would log query strings)."""
-    config = uvicorn.Config(
+    return uvicorn_server(
         build_app(options),
-        lifespan="on",
-        ws="none",  # no websockets: nothing to import, nothing to upgrade to
-        access_log=False,
-        proxy_headers=False,  # client addresses are never logged, so X-Forwarded-For is not needed
-        log_config=None,
-        server_header=False,
-        limit_concurrency=MAX_CONNECTIONS,
-        backlog=MAX_CONNECTIONS,
         timeout_graceful_shutdown=options.shutdown_seconds,
         # Meta sends bodies up to ~3 MB; headers stay small
         h11_max_incomplete_event_size=64 * 1024,
     )
-    return uvicorn.Server(config)
 
 
 def serve(

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import uvicorn
 
-from core.serving import MAX_CONNECTIONS, bind, serve_until_signalled, serving_in_thread, url_of
+from core.serving import bind, serve_until_signalled, serving_in_thread, url_of, uvicorn_server
 from sender.emulator import admin
 from sender.emulator.app import Parts, app_for, build_parts
 from sender.emulator.config import AcceptedMessage, Arrival, EmulatorConfig, WebhookStats
@@ -23,26 +23,16 @@ T = TypeVar("T")
 
 
 def _server(parts: Parts) -> uvicorn.Server:
-    config = uvicorn.Config(
+    return uvicorn_server(
         app_for(parts),
         # httptools and uvloop cut the CPU per request by about a third when installed
         http="httptools" if _installed("httptools") else "h11",
         loop="uvloop" if _installed("uvloop") else "asyncio",
-        lifespan="on",
-        ws="none",
-        access_log=False,
-        log_config=None,
-        server_header=False,
         date_header=False,
-        proxy_headers=False,
-        limit_concurrency=MAX_CONNECTIONS,
-        backlog=MAX_CONNECTIONS,
-        timeout_graceful_shutdown=5,
         # a client's idle keep-alive connection stays usable for a while, as Graph's do; uvicorn's
         # 5 s default makes pooled clients race the close and see spurious connection errors
         timeout_keep_alive=75,
     )
-    return uvicorn.Server(config)
 
 
 def _installed(module: str) -> bool:
