@@ -53,7 +53,10 @@ def write_json(report: LintReport, stream: BinaryIO) -> None:
         _shaped(findings.slice(start, _CHUNK)).write_ndjson(buffer)
         if start:
             stream.write(b",\n")
-        stream.write(buffer.getvalue().rstrip(b"\n").replace(b"\n", b",\n"))
+        # every line ends in a new line, the last one too: it became ",\n", which is cut off by a
+        # view instead of an rstrip (a copy of the chunk)
+        joined = buffer.getvalue().replace(b"\n", b",\n")
+        stream.write(memoryview(joined)[:-2])
     stream.write(b"\n]}\n")
 
 
