@@ -228,6 +228,37 @@ def active_alerts(wh: Warehouse) -> list[dict[str, Any]]:
     )
 
 
+def lint_history(wh: Warehouse, limit: int = 200) -> list[dict[str, Any]]:
+    """`wagate lint` runs and the gate's lints at send time, newest first, from the audit trail.
+
+    The audit log is copied into ``audit.log`` by ingest; before the first such load there is none.
+    """
+    exists = wh.scalar(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'audit' AND table_name = 'log'"
+    )
+    if not exists:
+        return []
+    return wh.dicts(
+        """
+        SELECT "at", action, operator,
+               json_extract_string(details, '$.campaign') AS campaign,
+               left(coalesce(json_extract_string(details, '$.report_sha256'),
+                             json_extract_string(details, '$.lint_report')), 12) AS report,
+               TRY_CAST(json_extract(details, '$.errors') AS BIGINT) AS errors,
+               TRY_CAST(json_extract(details, '$.warnings') AS BIGINT) AS warnings,
+               TRY_CAST(json_extract(details, '$.contacts') AS BIGINT) AS contacts,
+               TRY_CAST(json_extract(details, '$.contacts_blocked') AS BIGINT) AS contacts_blocked,
+               TRY_CAST(json_extract(details, '$.waived') AS BIGINT) AS waived,
+               TRY_CAST(json_extract(details, '$.warnings_accepted') AS BOOLEAN) AS warnings_accepted
+        FROM audit.log
+        WHERE action IN ('lint.run', 'send.run')
+        ORDER BY "at" DESC, seq DESC
+        LIMIT $limit
+        """,
+        {"limit": limit},
+    )
+
+
 def account_history(wh: Warehouse) -> list[dict[str, Any]]:
     """Account alerts, restrictions, reviews and security events, oldest first."""
     return wh.dicts(

@@ -135,6 +135,12 @@ def suppression_growth(src: Source) -> pl.DataFrame:
 
 
 @_cached
+def lint_history(src: Source) -> pl.DataFrame:
+    """Lint runs and send-time gate lints from the audit trail, newest first."""
+    return frame_of(_read(src, queries.lint_history))
+
+
+@_cached
 def opt_outs(src: Source, start: date | None, end: date | None) -> pl.DataFrame:
     """Opt-outs and review flags per day, kind, channel and language."""
     return frame_of(_read(src, queries.opt_out_breakdown, start, end))

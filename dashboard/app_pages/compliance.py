@@ -23,8 +23,25 @@ def render(view: View) -> None:
     _suppression(view)
     _opt_outs(view)
     _latency(view)
+    _lint_history(view)
+
+
+def _lint_history(view: View) -> None:
+    """Every lint run and every send's gate, from the audit trail: who checked what, with what result."""
+    t = view.t
     st.subheader(t("compliance.lint"))
-    st.info(t("compliance.lint_empty"), icon=":material/fact_check:")
+    rows = data.lint_history(view.src)
+    if rows.is_empty():
+        st.info(t("compliance.lint_empty"), icon=":material/fact_check:")
+        return
+    shown = rows.with_columns(
+        pl.col("action").map_elements(
+            lambda a: t(f"lint_run.kind_{a.replace('.', '_')}"), return_dtype=pl.String
+        )
+    )
+    labels = {c: t(f"lint_run.{c}") for c in shown.columns}
+    components.table(t, shown, key="lint_history", labels=labels, formats={"at": components.when(t)})
+    st.caption(t("compliance.lint_note"))
 
 
 def _breaches(view: View) -> None:
