@@ -33,6 +33,13 @@ INBOUND_COLUMNS: dict[str, pl.DataType] = {
     "e164": pl.String(),
     "last_inbound_at": pl.Datetime("us", "UTC"),
 }
+# the columns of lint.history.REPLIES_SCHEMA (core cannot import lint)
+REPLY_COLUMNS: dict[str, pl.DataType] = {
+    "e164": pl.String(),
+    "received_at": pl.Datetime("us", "UTC"),
+    "text": pl.String(),
+    "matched": pl.String(),
+}
 SENDS_COLUMNS: dict[str, pl.DataType] = {
     "e164": pl.String(),
     "sent_at": pl.Datetime("us", "UTC"),
@@ -66,6 +73,19 @@ JOIN core.inbound i ON i.contact_key = {key}
 WHERE i.is_response
 GROUP BY n.e164
 ORDER BY n.e164
+"""
+
+# Replies the pipelines flagged for a person to review (an opt-out word inside a sentence) and
+# that no later opt-in resolved: the ingest processed every other reply on its own. core.inbound
+# keeps the matched word, not the text (texts stay in raw and are purged with it).
+_UNREVIEWED = """
+SELECT n.e164, s.opted_out_at AS received_at, coalesce(i.keyword, s.channel) AS text,
+       'optout_contains' AS matched
+FROM numbers n
+JOIN core.suppression s ON s.contact_key = {key}
+LEFT JOIN core.inbound i ON i.event_id = s.event_id
+WHERE s.status = 'review' AND s.lifted_at IS NULL
+ORDER BY n.e164, s.opted_out_at
 """
 
 _REACH = """
@@ -113,6 +133,12 @@ class WarehouseHistory:
         if not self._exists():
             return pl.DataFrame(schema=INBOUND_COLUMNS)
         return self._query(_LAST_INBOUND, numbers, {}, INBOUND_COLUMNS)
+
+    def unreviewed_replies(self, numbers: pl.Series) -> pl.DataFrame:
+        """Replies from these numbers flagged for review and not resolved (the linter's O004)."""
+        if not self._exists():
+            return pl.DataFrame(schema=REPLY_COLUMNS)
+        return self._query(_UNREVIEWED, numbers, {}, REPLY_COLUMNS)
 
     def reach(self, since: datetime) -> int:
         """Distinct contacts with an accepted or held send at or after ``since``, all campaigns.

@@ -82,8 +82,9 @@ class History(Protocol):
 class ReplyLog(Protocol):
     """Read access to inbound replies nobody has dealt with yet (O004).
 
-    Separate from :class:`History` until the warehouse-backed history (``core.history``) answers
-    it too; :meth:`lint.context.RunContext.unreviewed_replies` asks any history that has it.
+    Separate from :class:`History` so that a history without replies stays a valid history;
+    :meth:`lint.context.RunContext.unreviewed_replies` asks any history that has it (files, and
+    ``core.history.WarehouseHistory``).
     """
 
     def unreviewed_replies(self, numbers: pl.Series) -> pl.DataFrame:

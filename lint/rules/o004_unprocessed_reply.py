@@ -45,13 +45,15 @@ class UnprocessedOptOutReply(Rule):
 
     Configuration:
         ``replies`` in ``[lint]`` (CSV or JSONL: ``phone``, ``received_at``, ``text``,
-        ``reviewed``, ``processed_at``, ``reviewed_by``, ``resolution``, ``matched_lexicon``) until
-        the warehouse provides unreviewed replies; the lexicons are ``pipelines/lexicons/*.toml``.
+        ``reviewed``, ``processed_at``, ``reviewed_by``, ``resolution``, ``matched_lexicon``), or,
+        with a warehouse, the replies the pipelines flagged for review (an opt-out word inside a
+        sentence) that no later opt-in resolved; the lexicons are ``pipelines/lexicons/*.toml``.
 
     Known gaps:
         The linter matches replies with a reading of the handler's lexicon, not the handler
         itself: a reply whose opt-out opens a later sentence ("Thanks. END") is caught by the
-        handler but not here. With a warehouse (and no ``replies`` file) the rule has no data yet.
+        handler but not here. From the warehouse the finding quotes the matched word, not the
+        reply (the text stays in the raw layer), and complaints are not read from there yet.
 
     References:
         FCC 24-24 (revocation by any reasonable means); GDPR Art. 21(2)-(3); WhatsApp Business

@@ -68,3 +68,40 @@ def test_a_template_paused_by_a_firing_alert_blocks_the_next_lint(
         Pause("template", "spring_sale", "2025-06-03T09:00:00+00:00", "alerts", "complaints", (acked,)),
     )
     assert wagate_cli(*lint).code == 0
+
+
+def test_a_reply_flagged_for_review_blocks_the_next_lint_until_resolved(
+    tmp_path: Path, workspace: Path, wagate_cli: Cli
+) -> None:
+    (workspace / "wagate.toml").write_text(CONFIGURED_TOML, encoding="utf-8")
+    draft = write_draft(tmp_path)
+    contacts = write_text(tmp_path, "contacts.csv", GOOD_CONTACTS)
+    lint = ("lint", str(draft), "--contacts", str(contacts), "--at", TUESDAY, "--format", "json")
+    # "stop" inside a sentence is not a definite opt-out: the pipelines flag it for a person
+    write_lines(
+        tmp_path / "in" / "hooks.ndjson",
+        [
+            status("wamid.1", "read", 1_748_000_000, NUMBER.lstrip("+")),
+            text_reply(
+                "wamid.in1",
+                NUMBER.lstrip("+"),
+                1_748_000_600,
+                "ok but please stop with these",
+                context="wamid.1",
+            ),
+        ],
+    )
+    write_lines(tmp_path / "in" / "send.jsonl", [send_row("wamid.1", NUMBER, "2025-05-23T11:33:00+00:00")])
+    assert wagate_cli("ingest", str(tmp_path / "in")).code == 0
+
+    flagged = wagate_cli(*lint)
+    assert flagged.code == 1, flagged.stderr
+    assert ("O004", 1) in findings(flagged)
+
+    # the person answers "START" later: the flag is resolved and the contact may be messaged again
+    write_lines(
+        tmp_path / "in2" / "hooks.ndjson",
+        [text_reply("wamid.in2", NUMBER.lstrip("+"), 1_748_100_000, "START")],
+    )
+    assert wagate_cli("ingest", str(tmp_path / "in2")).code == 0
+    assert ("O004", 1) not in findings(wagate_cli(*lint))
