@@ -47,9 +47,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard(workspace: Path, port: int) -> Iterator[str]:
-    """`wagate dashboard` serving ``workspace`` on 127.0.0.1:``port``; yields its base URL."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WAGATE_")}
+def dashboard(
+    workspace: Path, port: int, *, env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[str]:
+    """`wagate dashboard` serving ``workspace`` on 127.0.0.1:``port``; yields its base URL.
+
+    ``env`` adds variables to a clean environment (no inherited WAGATE_*); its output goes to
+    ``log`` when given (a test may read it afterwards), else to a temporary file.
+    """
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("WAGATE_")} | (env or {})
     command = [
         sys.executable,
         "-m",
@@ -60,11 +66,11 @@ def dashboard(workspace: Path, port: int) -> Iterator[str]:
         "--port",
         str(port),
     ]
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with log.open("w+b") if log is not None else tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(base, proc, log)
+            _wait_healthy(base, proc, out)
             yield base
         finally:
             proc.terminate()

@@ -7,21 +7,16 @@ for a viewer, and an admin reveals them (logged, without the numbers).
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.dashboard.browser import CHROMIUM, chromium, click_nav, free_port, settle
-from tests.dashboard.conftest import ROOT, Workspaces
+from tests.dashboard.browser import CHROMIUM, chromium, click_nav, dashboard, free_port, settle
+from tests.dashboard.conftest import Workspaces
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian chromium is not installed (apt-get install chromium fonts-noto-cjk)"
@@ -32,53 +27,14 @@ ADMIN_PW = "admin-browser-pw-2"
 QUALITY = 4  # position of the Quality page in the sidebar
 
 
-@contextmanager
-def served_with_login(workspace: Path, admin_file: Path, log: Path) -> Iterator[str]:
+def served_with_login(workspace: Path, admin_file: Path, log: Path) -> AbstractContextManager[str]:
     """`wagate dashboard` on 127.0.0.1 with require_login and both passwords; its output in ``log``."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WAGATE_")}
-    env |= {
+    env = {
         "WAGATE_DASHBOARD__REQUIRE_LOGIN": "true",
         "WAGATE_DASHBOARD_PASSWORD": VIEWER_PW,
         "WAGATE_DASHBOARD_ADMIN_PASSWORD_FILE": str(admin_file),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "wagate",
-        "--workspace",
-        str(workspace),
-        "dashboard",
-        "--port",
-        str(port),
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(base, proc, log)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_healthy(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"wagate dashboard exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("wagate dashboard did not start within 60 s")
+    return dashboard(workspace, free_port(), env=env, log=log)
 
 
 @pytest.fixture(scope="module")
