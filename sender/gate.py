@@ -54,6 +54,9 @@ class GateOutcome:
     config: LintConfig
     now: datetime | None
     known_suppressions: frozenset[str]  # suppression entries the lint saw (sender.suppressions)
+    # the canonical JSON report of a passing gate, rendered once: hashed into the digest here and
+    # kept by the audit trail after the send (empty when refused)
+    report_json: bytes = b""
 
     @property
     def passed(self) -> bool:
@@ -87,9 +90,11 @@ def open_gate(
     blocking, exclusions, warnings = _classify(report)
     refusal = _refusal(plan, report, blocking, warnings, accept_warnings, allow_free_form)
     passing = None
+    report_json = b""
     if refusal is None:
+        report_json = render_json_bytes(report)
         passing = PassingReport(
-            digest=report_digest(report, _input_files(plan, config)),
+            digest=report_digest(report_json, report.at, input_files(plan, config)),
             errors=report.summary.errors,  # all contact-level: any other error refuses
             warnings=len(warnings),
             warnings_accepted=bool(warnings) or report.summary.waived > 0,
@@ -106,6 +111,7 @@ def open_gate(
         config=config,
         now=now,
         known_suppressions=frozenset(recorder.seen),
+        report_json=report_json,
     )
 
 
@@ -118,11 +124,11 @@ def verify(passing: PassingReport) -> None:
         )
 
 
-def report_digest(report: LintReport, inputs: Iterable[tuple[str, Path]]) -> str:
+def report_digest(report_json: bytes, at: datetime, inputs: Iterable[tuple[str, Path]]) -> str:
     """sha256 of the canonical JSON report, the judged send time and each input file's sha256."""
     digest = hashlib.sha256()
-    digest.update(render_json_bytes(report))
-    digest.update(f"\nat={report.at.isoformat()}".encode())
+    digest.update(report_json)
+    digest.update(f"\nat={at.isoformat()}".encode())
     for role, path in inputs:
         digest.update(f"\n{role}={file_sha256(path)}".encode())
     return digest.hexdigest()
@@ -140,7 +146,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _input_files(plan: Plan, config: LintConfig) -> list[tuple[str, Path]]:
+def input_files(plan: Plan, config: LintConfig) -> list[tuple[str, Path]]:
     """Every file the lint read, labelled by role, in a fixed order."""
     files: list[tuple[str, Path]] = [("plan", plan.path)]
     for index, draft in enumerate(plan.drafts, start=1):

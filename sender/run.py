@@ -29,11 +29,10 @@ from core.errors import UsageError
 from core.history import WarehouseHistory
 from core.send_config import SendSettings
 from core.warehouse import snapshot_path
-from lint.formats.json_format import render_json_bytes
 from sender.campaign import build_campaign
 from sender.checks import PreSendChecks
 from sender.client import ClientOptions, CloudApiClient
-from sender.gate import GateOutcome, _input_files, open_gate
+from sender.gate import GateOutcome, input_files, open_gate
 from sender.ledger import STATES, Ledger, ledger_path
 from sender.loop import ApiClient, LoopOptions, LoopParts, send_campaign, todo_states
 from sender.model import Campaign
@@ -284,8 +283,8 @@ async def send(
     audit.record_send(  # the audit trail, and what the evidence pack needs (docs/privacy.md)
         settings,
         report_hash=summary.lint_report,
-        report_json=render_json_bytes(gate.report),
-        inputs=_input_files(gate.plan, gate.config),  # the files the report hash covers
+        report_json=gate.report_json,
+        inputs=input_files(gate.plan, gate.config),  # the files the report hash covers
         warnings_accepted=gate.passing.warnings_accepted,
         campaign=summary.campaign,
         result=summary.result,
