@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
@@ -16,6 +16,7 @@ from lint.inputs.consent import ConsentBook
 from lint.inputs.contacts import ContactSet
 from lint.inputs.drafts import Draft
 from lint.inputs.plan import Plan, render_parameters
+from lint.memo import Memo
 from lint.numbers import time_zones
 from lint.packs import Packs
 
@@ -43,7 +44,7 @@ class RunContext:
     plan: Plan | None
     history: History
     consent: ConsentBook | None
-    _cache: dict[Any, Any] = field(default_factory=dict)
+    _cache: Memo = field(default_factory=Memo)
 
     @property
     def at(self) -> datetime:
@@ -52,10 +53,7 @@ class RunContext:
 
     def category(self, draft: Draft) -> Classification:
         """Declared and effective category of a draft."""
-        key = ("category", id(draft))
-        if key not in self._cache:
-            self._cache[key] = classify_draft(draft, self.packs)
-        return self._cache[key]  # type: ignore[no-any-return]
+        return self._cache.get(("category", id(draft)), lambda: classify_draft(draft, self.packs))
 
     @property
     def marketing_drafts(self) -> tuple[Draft, ...]:
@@ -64,17 +62,18 @@ class RunContext:
 
     def zones(self) -> pl.Series:
         """Candidate time zones per contact row (``&``-joined), the ``timezone`` column winning."""
-        if "zones" not in self._cache:
-            assert self.contacts is not None
-            frame = self.contacts.frame
-            derived = time_zones(frame)
-            if self.contacts.has("timezone"):
-                stated = frame["timezone"].str.strip_chars().replace("", None)
-                known = [name for name in stated.drop_nulls().unique().to_list() if _is_zone(name)]
-                usable = pl.select(pl.when(stated.is_in(known)).then(stated)).to_series()
-                derived = pl.select(pl.coalesce(usable, derived)).to_series()
-            self._cache["zones"] = derived.alias("zones")
-        return self._cache["zones"]  # type: ignore[no-any-return]
+        return self._cache.get("zones", self._zones)
+
+    def _zones(self) -> pl.Series:
+        assert self.contacts is not None
+        frame = self.contacts.frame
+        derived = time_zones(frame)
+        if self.contacts.has("timezone"):
+            stated = frame["timezone"].str.strip_chars().replace("", None)
+            known = [name for name in stated.drop_nulls().unique().to_list() if _is_zone(name)]
+            usable = pl.select(pl.when(stated.is_in(known)).then(stated)).to_series()
+            derived = pl.select(pl.coalesce(usable, derived)).to_series()
+        return derived.alias("zones")
 
     def zones_of(self, contacts: ContactSet) -> pl.Series:
         """:meth:`zones` for ``contacts``, which may be a subset of the list (a language variant's audience)."""
@@ -89,19 +88,19 @@ class RunContext:
         Cached per purpose. Positions instead of a joined copy: a million-row list would
         otherwise hold a full copy of its consent records for every question asked.
         """
-        key = ("consent", purpose)
-        if key not in self._cache:
-            assert self.contacts is not None and self.consent is not None
-            found = self.consent.for_purpose(purpose) if purpose else self.consent.in_force()
-            rows = self.contacts.frame.select("_key")
-            index = rows.join(found.index, on="_key", how="left", maintain_order="left").drop("_key")
-            grants = found.grants
-            if "covers" in found.index.columns:
-                # a grant in force belongs to one key: its "covers" flag can sit on the grant itself
-                flags = pl.Series("cs_covers", [None] * grants.height, dtype=pl.Boolean)
-                grants = grants.with_columns(flags.scatter(found.index["_g"], found.index["covers"]))
-            self._cache[key] = (grants, index.rename({"covers": "cs_covers"}, strict=False))
-        return self._cache[key]  # type: ignore[no-any-return]
+        return self._cache.get(("consent", purpose), partial(self._consent_index, purpose))
+
+    def _consent_index(self, purpose: str | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        assert self.contacts is not None and self.consent is not None
+        found = self.consent.for_purpose(purpose) if purpose else self.consent.in_force()
+        rows = self.contacts.frame.select("_key")
+        index = rows.join(found.index, on="_key", how="left", maintain_order="left").drop("_key")
+        grants = found.grants
+        if "covers" in found.index.columns:
+            # a grant in force belongs to one key: its "covers" flag can sit on the grant itself
+            flags = pl.Series("cs_covers", [None] * grants.height, dtype=pl.Boolean)
+            grants = grants.with_columns(flags.scatter(found.index["_g"], found.index["covers"]))
+        return grants, index.rename({"covers": "cs_covers"}, strict=False)
 
     def with_consent(
         self, frame: pl.DataFrame, purpose: str | None, columns: tuple[str, ...] | None = None
@@ -169,52 +168,49 @@ class RunContext:
             return None
         if draft.path.resolve() not in {p.resolve() for p in self.plan.drafts}:
             return None
-        key = ("rendered", id(draft))
-        if key not in self._cache:
-            contacts = self.contacts
+        plan, contacts = self.plan, self.contacts
+
+        def render() -> pl.DataFrame:
             text = contacts.source.with_columns(_row=contacts.frame["_row"], e164=contacts.frame["e164"])
             variables = {header: header for header in contacts.source.columns if header.isidentifier()}
             variables.update(contacts.headers)
             variables["e164"] = "e164"
-            self._cache[key] = render_parameters(self.plan, text, variables)
-        return self._cache[key]  # type: ignore[no-any-return]
+            return render_parameters(plan, text, variables)
+
+        return self._cache.get(("rendered", id(draft)), render)
 
     def suppressed(self) -> pl.DataFrame:
         """Suppression-list entries for the valid numbers of the contact list."""
-        if "suppressed" not in self._cache:
-            assert self.contacts is not None
-            numbers = self.contacts.frame.filter(pl.col("valid"))["e164"]
-            self._cache["suppressed"] = self.history.suppressed(numbers)
-        return self._cache["suppressed"]  # type: ignore[no-any-return]
+        return self._cache.get("suppressed", lambda: self.history.suppressed(self._valid_numbers()))
+
+    def _valid_numbers(self) -> pl.Series:
+        assert self.contacts is not None
+        return self.contacts.frame.filter(pl.col("valid"))["e164"]
 
     def sends(self, since: datetime) -> pl.DataFrame:
         """Accepted sends to the list's valid numbers at or after ``since`` (:data:`SENDS_SCHEMA` columns).
 
         One history query per run: a later ``since`` filters the rows already fetched.
         """
-        cached: tuple[datetime, pl.DataFrame] | None = self._cache.get("sends")
-        if cached is None or since < cached[0]:
-            assert self.contacts is not None
-            numbers = self.contacts.frame.filter(pl.col("valid"))["e164"]
-            found = self.history.sends(numbers, since)
-            missing = [
-                pl.lit(None, dtype).alias(name)
-                for name, dtype in SENDS_SCHEMA.items()
-                if name not in found.columns
-            ]
-            cached = (since, found.with_columns(missing).select(list(SENDS_SCHEMA)).cast(SENDS_SCHEMA))
-            self._cache["sends"] = cached
+        with self._cache.lock("sends"):
+            cached: tuple[datetime, pl.DataFrame] | None = self._cache.peek("sends")
+            if cached is None or since < cached[0]:
+                found = self.history.sends(self._valid_numbers(), since)
+                missing = [
+                    pl.lit(None, dtype).alias(name)
+                    for name, dtype in SENDS_SCHEMA.items()
+                    if name not in found.columns
+                ]
+                cached = (since, found.with_columns(missing).select(list(SENDS_SCHEMA)).cast(SENDS_SCHEMA))
+                self._cache.put("sends", cached)
         return cached[1].filter(pl.col("sent_at") >= since)
 
     def unreviewed_replies(self) -> pl.DataFrame | None:
         """Inbound replies from the list's numbers nobody dealt with yet; ``None`` when the history has none."""
         if not isinstance(self.history, ReplyLog):
             return None
-        if "replies" not in self._cache:
-            assert self.contacts is not None
-            numbers = self.contacts.frame.filter(pl.col("valid"))["e164"]
-            self._cache["replies"] = self.history.unreviewed_replies(numbers)
-        return self._cache["replies"]  # type: ignore[no-any-return]
+        history = self.history
+        return self._cache.get("replies", lambda: history.unreviewed_replies(self._valid_numbers()))
 
     def in_regions(self, *sets: str) -> pl.Expr:
         """Contacts whose number region or stated country is in one of the named region sets (``J(c)``)."""

@@ -37,6 +37,7 @@ from lint.inputs.contacts import ContactSet, load_contacts
 from lint.inputs.drafts import Draft, load_draft
 from lint.inputs.plan import Plan, load_plan
 from lint.packs import Packs, load_packs
+from lint.parallel import default_workers, thread_map
 from lint.registry import resolve_all, select
 from lint.variants import are_variants, variant_index
 from lint.waivers import apply_waivers, load_waivers
@@ -61,6 +62,7 @@ class LintRequest:
     history: History | None = None
     waivers: Path | None = None
     rules: tuple[type[Rule], ...] | None = None  # default: lint.rules.ALL_RULES
+    workers: int | None = None  # threads running rules; default: the machine's cores, at most 4
 
 
 @dataclass(frozen=True)
@@ -143,11 +145,25 @@ def _draft_findings(rule: Rule, draft: Draft, ctx: RunContext) -> list[Finding]:
     return list(rule.check_draft(draft, ctx))
 
 
-class _Runner:
-    """Runs the hooks of the selected rules and gathers their findings."""
+@dataclass
+class _Found:
+    """What one rule reported: findings as objects (plan, drafts, crashes) and contact frames."""
 
-    def __init__(self, ctx: RunContext) -> None:
+    objects: list[Finding] = field(default_factory=list)
+    frames: list[pl.DataFrame] = field(default_factory=list)
+
+
+class _Runner:
+    """Runs the hooks of the selected rules and gathers their findings.
+
+    Rules are independent of each other and spend their time inside Polars, which releases the
+    GIL, so several run at once on a pool of threads; their findings are gathered in rule order,
+    so the report does not depend on which rule finished first.
+    """
+
+    def __init__(self, ctx: RunContext, workers: int) -> None:
         self.ctx = ctx
+        self.workers = workers
         self.variants: pl.Series | None = (
             variant_index(ctx.drafts, ctx.contacts.frame)
             if ctx.contacts is not None and are_variants(ctx.drafts)
@@ -156,44 +172,54 @@ class _Runner:
         self.objects: list[Finding] = []
         self.frames: list[pl.DataFrame] = []
 
-    def _guard(self, rule: type[Rule], where: str, call: Callable[[], T]) -> T | None:
+    def run_all(self, rules: Sequence[type[Rule]]) -> None:
+        for found in thread_map(self.run, rules, self.workers):
+            self.objects += found.objects
+            self.frames += found.frames
+
+    @staticmethod
+    def _guard(rule: type[Rule], where: str, call: Callable[[], T], found: _Found) -> T | None:
         try:
             return call()
         except (InputError, UsageError):
             raise
         except Exception as exc:  # a crashing rule must fail the run, visibly
-            self.objects.append(_internal_error(rule, exc, where))
+            found.objects.append(_internal_error(rule, exc, where))
             return None
         except BaseException as exc:
             # a panic inside Polars' Rust code arrives as pyo3's PanicException, a BaseException:
             # it is still one rule's crash, reported as such, while Ctrl-C and exits pass through
             if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
                 raise
-            self.objects.append(_internal_error(rule, exc, where))
+            found.objects.append(_internal_error(rule, exc, where))
             return None
 
-    def run(self, rule: type[Rule]) -> None:
+    def run(self, rule: type[Rule]) -> _Found:
         hooks = rule.hooks()
         instance = rule()
         ctx = self.ctx
+        found = _Found()
         if "check_plan" in hooks:
-            found = self._guard(rule, "the plan", lambda: list(instance.check_plan(ctx)))
-            self.objects += found or []
+            plan = self._guard(rule, "the plan", lambda: list(instance.check_plan(ctx)), found)
+            found.objects += plan or []
         if "check_draft" in hooks:
             for draft in ctx.drafts:
-                found = self._guard(rule, draft.display, partial(_draft_findings, instance, draft, ctx))
-                self.objects += found or []
+                call = partial(_draft_findings, instance, draft, ctx)
+                found.objects += self._guard(rule, draft.display, call, found) or []
         if "check_contacts" in hooks and ctx.contacts is not None:
             per_draft: Sequence[Draft | None] = (None,) if rule.applies_to == "contact" else ctx.drafts
             for maybe in per_draft:
                 contacts = self._audience(maybe)
                 where = contacts.display if maybe is None else f"{contacts.display} with {maybe.display}"
-                frame = self._guard(rule, where, partial(instance.check_contacts, contacts, ctx, maybe))
+                frame = self._guard(
+                    rule, where, partial(instance.check_contacts, contacts, ctx, maybe), found
+                )
                 if frame is not None and contacts is not ctx.contacts:
                     # a rule reading plan-wide data (rendered parameters) must not speak of other variants' contacts
                     frame = frame.filter(pl.col("_row").is_in(contacts.frame["_row"].implode()))
                 if frame is not None and frame.height:
-                    self.frames.append(self._contact_findings(rule, frame, maybe))
+                    found.frames.append(self._contact_findings(rule, frame, maybe))
+        return found
 
     def _audience(self, draft: Draft | None) -> ContactSet:
         """The contacts a draft goes to: all of them, or, for language variants, those in its language."""
@@ -347,9 +373,8 @@ def lint(request: LintRequest) -> LintReport:
         history=history,
         consent=consent,
     )
-    runner = _Runner(ctx)
-    for rule in rules:
-        runner.run(rule)
+    runner = _Runner(ctx, request.workers or default_workers())
+    runner.run_all(rules)
     findings = _overrides(runner.findings(), config, every, contacts)
     waived = 0
     waivers_path = request.waivers or config.waivers

@@ -16,6 +16,7 @@ The frame a contact rule receives has the canonical columns of ``lint/packs/colu
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,9 +24,11 @@ import polars as pl
 
 from lint.config import LintConfig
 from lint.inputs.tables import Table, read_table
-from lint.inputs.values import country_codes, parse_flags, parse_lists, parse_timestamps
+from lint.inputs.values import country_codes, lower_text, parse_flags, parse_lists, parse_timestamps
+from lint.memo import Memo
 from lint.numbers import analyse_numbers
 from lint.packs import Packs
+from lint.parallel import side_by_side
 
 TIMESTAMP_FIELDS = ("consent_timestamp", "opted_out_at", "last_inbound_at", "rnd_checked_at")
 FLAG_FIELDS = ("prechecked", "wa_reachable", "condition_of_purchase", "bundled_with_terms")
@@ -76,6 +79,8 @@ class ContactSet:
     frame: pl.DataFrame
     source: pl.DataFrame  # the columns as read, for --write-audience
     headers: dict[str, str]  # canonical field -> original header
+    # not copied by dataclasses.replace: a language variant's subset gets its own
+    _memo: Memo = dataclasses.field(default_factory=Memo, init=False, repr=False, compare=False)
 
     @property
     def fields(self) -> frozenset[str]:
@@ -85,6 +90,10 @@ class ContactSet:
     def has(self, field: str) -> bool:
         """Whether the file has this canonical column."""
         return field in self.headers
+
+    def valid_rows(self) -> pl.DataFrame:
+        """The rows with a valid number, every column in one chunk; filtered once per list."""
+        return self._memo.get("valid", lambda: self.frame.filter(pl.col("valid")).rechunk())
 
     @property
     def size(self) -> int:
@@ -110,11 +119,7 @@ def type_columns(frame: pl.DataFrame) -> pl.DataFrame:
             columns += [parsed.alias(field), unreadable.alias(f"{field}_unreadable")]
     columns += [parse_flags(frame[f]).alias(f) for f in FLAG_FIELDS if f in frame.columns]
     columns += [parse_lists(frame[f], LIST_SYNONYMS).alias(f) for f in LIST_FIELDS if f in frame.columns]
-    columns += [
-        frame[f].str.strip_chars().str.to_lowercase().replace("", None).alias(f)
-        for f in LOWER_FIELDS
-        if f in frame.columns
-    ]
+    columns += [lower_text(frame[f]).alias(f) for f in LOWER_FIELDS if f in frame.columns]
     return frame.with_columns(columns) if columns else frame
 
 
@@ -134,14 +139,13 @@ def load_contacts(path: Path, config: LintConfig, packs: Packs, display: str | N
     )
     country, unknown = _countries(table, packs, config)
     clashes = {c: f"{c} (original)" for c in table.frame.columns if c in DERIVED}
-    frame = (
-        type_columns(table.frame.rename(clashes))
-        .with_columns(country_iso=country, country_unknown=unknown)
-        .with_columns(
-            default_region=pl.coalesce(pl.col("country_iso"), pl.lit(config.default_region, pl.String))
-        )
+    regions = pl.select(pl.coalesce(country, pl.lit(config.default_region, pl.String))).to_series()
+    # the numbers and the other columns are independent: analysed side by side
+    typed, numbers = side_by_side(
+        lambda: type_columns(table.frame.rename(clashes)),
+        lambda: analyse_numbers(table.frame["phone"], regions),
     )
-    numbers = analyse_numbers(frame["phone"], frame["default_region"])
+    frame = typed.with_columns(country_iso=country, country_unknown=unknown, default_region=regions)
     # one chunk per column: see lint.context._aligned
     frame = frame.hstack(numbers.drop("path")).rechunk().with_row_index("_row", offset=1)
     frame = frame.with_columns(

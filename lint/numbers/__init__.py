@@ -15,6 +15,7 @@ from lint.numbers.metadata import UNKNOWN_TYPE
 from lint.numbers.parse import parse_numbers
 from lint.numbers.validity import UNKNOWN_REGION, classify, classify_code
 from lint.numbers.zones import UNKNOWN_ZONE, ZONE_SEPARATOR, zones_frame
+from lint.parallel import thread_map
 
 __all__ = ["UNKNOWN_REGION", "UNKNOWN_ZONE", "ZONE_SEPARATOR", "analyse_numbers", "time_zones"]
 
@@ -48,17 +49,7 @@ def analyse_numbers(raw: pl.Series, region: pl.Series) -> pl.DataFrame:
         )
     ]
     parts.append(parsed.exact.select("_i", "path", "e164", "region", "type", "calling_code"))
-    for code, group in parsed.by_code:
-        parts.append(
-            classify_code(group, code).select(
-                "_i",
-                "path",
-                e164=pl.concat_str(pl.lit(f"+{code}"), pl.col("nsn")),
-                region="region",
-                type="type",
-                calling_code=pl.lit(code, pl.Int32),
-            )
-        )
+    parts += thread_map(_classified, parsed.by_code)
     frame = (
         pl.concat(parts)
         .sort("_i")
@@ -72,6 +63,18 @@ def analyse_numbers(raw: pl.Series, region: pl.Series) -> pl.DataFrame:
         calling_code="calling_code",
         damage=_damage(frame),
         path="path",
+    )
+
+
+def _classified(item: tuple[int, pl.DataFrame]) -> pl.DataFrame:
+    code, group = item
+    return classify_code(group, code).select(
+        "_i",
+        "path",
+        e164=pl.concat_str(pl.lit(f"+{code}"), pl.col("nsn")),
+        region="region",
+        type="type",
+        calling_code=pl.lit(code, pl.Int32),
     )
 
 

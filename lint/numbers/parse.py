@@ -35,6 +35,7 @@ from lint.numbers.metadata import (
     parse_spec,
     region_country_codes,
 )
+from lint.parallel import thread_map
 
 # NFKC maps these to ASCII; any other non-ASCII character sends the row to the exact path.
 _FOLD_FROM = [chr(0xFF10 + d) for d in range(10)] + ["＋", "\u3000", "－", "（", "）", "．"]
@@ -173,26 +174,40 @@ def _international(frame: pl.DataFrame, out: _Collector) -> None:
     too_short = pl.col("digits").str.len_chars() <= _MIN_NSN  # TOO_SHORT_AFTER_IDD
     out.failed.append(frame.filter(too_short).select("_i", path=pl.lit(FAST)))
     out.exact.append(frame.filter(~too_short & pl.col("cc").is_null()))
+    todo: list[tuple[int, pl.DataFrame]] = []
     for (cc,), group in frame.filter(~too_short & pl.col("cc").is_not_null()).group_by(["cc"]):
         if group.height < _SMALL_GROUP:
             out.exact.append(group)
-            continue
-        code = int(str(cc))
+        else:
+            todo.append((int(str(cc)), group))
+
+    def strip(item: tuple[int, pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        code, group = item
         group = group.with_columns(nsn_raw=pl.col("digits").str.slice(len(str(code))))
-        out.add(code, *_strip(group, parse_spec(code, main_region(code)), national=False))
+        return _strip(group, parse_spec(code, main_region(code)), national=False)
+
+    for (code, _), pieces in zip(todo, thread_map(strip, todo), strict=True):
+        out.add(code, *pieces)
 
 
 def _national(frame: pl.DataFrame, out: _Collector) -> None:
     supported = pl.col("region").is_in(sorted(SUPPORTED_REGIONS)).fill_null(False)
     out.failed.append(frame.filter(~supported).select("_i", path=pl.lit(FAST)))  # no region: parse fails
     codes = region_country_codes()
+    todo: list[tuple[str, pl.DataFrame]] = []
     for (region,), group in frame.filter(supported).group_by(["region"]):
         if group.height < _SMALL_GROUP:
             out.exact.append(group)
-            continue
-        code = codes[str(region)]
-        spec = parse_spec(code, str(region))
-        out.add(code, *_strip(group.with_columns(nsn_raw=pl.col("digits")), spec, national=True))
+        else:
+            todo.append((str(region), group))
+
+    def strip(item: tuple[str, pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        region, group = item
+        spec = parse_spec(codes[region], region)
+        return _strip(group.with_columns(nsn_raw=pl.col("digits")), spec, national=True)
+
+    for (region, _), pieces in zip(todo, thread_map(strip, todo), strict=True):
+        out.add(codes[region], *pieces)
 
 
 class _Collector:

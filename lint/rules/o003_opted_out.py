@@ -53,6 +53,18 @@ def opt_outs(contacts: ContactSet, ctx: RunContext) -> pl.DataFrame:
     return pl.concat([p.cast(_OPT_OUTS) for p in parts])
 
 
+def not_opted_in_again(outs: pl.DataFrame, ctx: RunContext) -> pl.DataFrame:
+    """The opt-outs of :func:`opt_outs` that no later grant of the same contact overrides."""
+    if ctx.consent is None or outs.height == 0:
+        return outs
+    grants = ctx.consent.last_grant(outs["_key"])
+    return outs.join(grants, on="_key", how="left").filter(
+        pl.col("out_at").is_null()
+        | pl.col("last_grant").is_null()
+        | (pl.col("last_grant") <= pl.col("out_at"))
+    )
+
+
 class OptedOut(Rule):
     """Contact opted out and has not opted in again.
 
@@ -113,13 +125,7 @@ class OptedOut(Rule):
             covered = items.list.eval(pl.element().is_in(["all", "", *purposes])).list.any()
             unclear = items.list.eval(~pl.element().is_in(KNOWN_SCOPES)).list.any()
             outs = outs.filter(pl.col("scope").is_null() | covered | unclear)
-        if ctx.consent is not None:
-            grants = ctx.consent.grants.group_by("_key").agg(last_grant=pl.col("consent_timestamp").max())
-            outs = outs.join(grants, on="_key", how="left").filter(
-                pl.col("out_at").is_null()
-                | pl.col("last_grant").is_null()
-                | (pl.col("last_grant") <= pl.col("out_at"))
-            )
+        outs = not_opted_in_again(outs, ctx)
         latest = outs.sort("out_at", nulls_last=False).unique("_key", keep="last")
         frame = contacts.frame.join(latest, on="_key", how="inner", maintain_order="left")
         message = pl.format(

@@ -146,7 +146,7 @@ class LateOptOutProcessing(Rule):
             .sort("_row")
         )
         if ctx.consent is not None and judged.height:
-            grants = ctx.consent.grants.group_by("_key").agg(last_grant=pl.col("consent_timestamp").max())
+            grants = ctx.consent.last_grant(judged["_key"])
             judged = judged.join(grants, on="_key", how="left", maintain_order="left").filter(
                 pl.col("applied").is_not_null()
                 | pl.col("last_grant").is_null()

@@ -13,7 +13,7 @@ from lint.findings import Severity
 from lint.inputs.contacts import ContactSet
 from lint.inputs.drafts import Draft
 from lint.rules._common import day, valid_contacts
-from lint.rules.o003_opted_out import KNOWN_SCOPES, opt_outs
+from lint.rules.o003_opted_out import KNOWN_SCOPES, not_opted_in_again, opt_outs
 
 
 def _scope_items() -> pl.Expr:
@@ -78,13 +78,7 @@ class AmbiguousOptOutScope(Rule):
         outs = opt_outs(contacts, ctx)
         if outs.height == 0:
             return None
-        if ctx.consent is not None:
-            grants = ctx.consent.grants.group_by("_key").agg(last_grant=pl.col("consent_timestamp").max())
-            outs = outs.join(grants, on="_key", how="left").filter(
-                pl.col("out_at").is_null()
-                | pl.col("last_grant").is_null()
-                | (pl.col("last_grant") <= pl.col("out_at"))
-            )
+        outs = not_opted_in_again(outs, ctx)
         items = _scope_items()
         unclear = (
             pl.col("scope").is_null()
