@@ -91,12 +91,10 @@ class QuietHoursRule(Rule):
         if draft is None or not ctx.category(draft).marketing:
             return None
         window = ctx.packs.windows[self.window_key]
-        frame = valid_contacts(contacts).with_columns(
-            zones=ctx.zones_of(contacts).filter(contacts.frame["valid"])
-        )
-        frame = frame.filter(self.scope(ctx))
+        frame = valid_contacts(contacts).filter(self.scope(ctx))
         if frame.height == 0:
             return None
+        frame = frame.with_columns(zones=ctx.zones_of(frame))
         distinct = frame.select("zones", "calling_code").unique()
         results = []
         for zones, code in distinct.iter_rows():

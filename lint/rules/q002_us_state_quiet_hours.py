@@ -90,13 +90,13 @@ class UsStateQuietHours(Rule):
         us = (pl.col("region") == "US").fill_null(False) | (pl.col("country_iso") == "US").fill_null(False)
         frame = (
             valid_contacts(contacts, "us_state")
-            .with_columns(zones=ctx.zones_of(contacts).filter(contacts.frame["valid"]))
             .filter(us)
             .with_columns(window=state_key(contacts, known))
             .filter(pl.col("window").is_not_null())
         )
         if frame.height == 0:
             return None
+        frame = frame.with_columns(zones=ctx.zones_of(frame))
         distinct = frame.select("window", "zones", "calling_code").unique()
         results = []
         for key, zones, code in distinct.iter_rows():
