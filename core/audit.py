@@ -295,3 +295,20 @@ def _scrub(value: Any, key: str = "") -> Any:
 
 def _mask_run(text: str) -> str:
     return mask("+" + text.lstrip("+"))
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in blocks (``missing`` when it does not exist)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    except FileNotFoundError:
+        return "missing"
+    return digest.hexdigest()
+
+
+def files_sha256(paths: Iterable[Path | None]) -> dict[str, str]:
+    """``{path: sha256}`` of the files among ``paths`` (missing and ``None`` entries left out)."""
+    return {str(p): file_sha256(p) for p in paths if p is not None and p.is_file()}

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
+from core.audit import file_sha256
 from core.config import Settings
 from core.errors import InternalError
 from core.pauses import active_template_pauses
@@ -38,7 +39,6 @@ from sender.suppressions import RecordingHistory, workspace_history
 # Only this module can reach this object; a PassingReport carrying anything else was not made
 # by the gate, and the sending loop refuses it.
 _TOKEN = object()
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,18 +131,6 @@ def report_digest(report_json: bytes, at: datetime, inputs: Iterable[tuple[str, 
     digest.update(f"\nat={at.isoformat()}".encode())
     for role, path in inputs:
         digest.update(f"\n{role}={file_sha256(path)}".encode())
-    return digest.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file's bytes (``missing`` when it does not exist)."""
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(_CHUNK):
-                digest.update(chunk)
-    except FileNotFoundError:
-        return "missing"
     return digest.hexdigest()
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -90,19 +89,15 @@ def export_command(obj: Context, start: datetime, end: datetime, campaign: str |
 
 
 def record_lint_run(
-    settings: Settings, report: LintReport, inputs: Iterable[Path | None], fmt: str, report_hash: str
+    settings: Settings, report: LintReport, inputs: Mapping[str, str], fmt: str, report_hash: str
 ) -> None:
-    """Audit a `wagate lint` run: the written report's hash, inputs' hashes, counts, waivers used."""
+    """Audit a `wagate lint` run: the written report's hash, inputs' hashes (:func:`core.audit.files_sha256`), counts, waivers used."""
     summary = report.summary
     audit.record(
         settings,
         "lint.run",
         report_sha256=report_hash,
-        inputs={
-            str(p): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in inputs
-            if p is not None and p.is_file()
-        },
+        inputs=dict(inputs),
         errors=summary.errors,
         warnings=summary.warnings,
         infos=summary.infos,

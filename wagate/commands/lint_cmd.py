@@ -6,12 +6,14 @@ import hashlib
 import io
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 import click
 
+from core.audit import files_sha256
 from core.config import Settings
 from core.errors import InputError, UsageError
 from core.history import WarehouseHistory
@@ -126,7 +128,10 @@ def lint_command(
         waivers=waivers,
         history=_warehouse_history(settings) if suppression is None and send_log is None else None,
     )
-    report = lint(request)
+    # the inputs' hashes for the audit log are read on a second thread while the lint runs
+    with ThreadPoolExecutor(1, thread_name_prefix="audit-hash") as pool:
+        hashes = pool.submit(files_sha256, (*drafts, contacts, consent, plan, waivers))
+        report = lint(request)
     if output is not None:
         try:
             with output.open("wb") as stream:
@@ -137,7 +142,7 @@ def lint_command(
         sys.stdout.flush()
         digest = _write_hashed(report, fmt, lang, sys.stdout.buffer)
         sys.stdout.buffer.flush()
-    record_lint_run(settings, report, (*drafts, contacts, consent, plan, waivers), fmt, digest)
+    record_lint_run(settings, report, hashes.result(), fmt, digest)
     if write_audience is not None:
         files = _write_audience_files(report, write_audience)
         click.echo(files, err=True)
