@@ -23,6 +23,7 @@ VERSION = 1
 
 
 _CHUNK = 100_000  # findings serialised at a time: bounds the memory a huge report needs
+_AHEAD = 2  # chunks serialised at once on worker threads while the main thread writes
 
 
 def _shaped(findings: pl.DataFrame) -> pl.DataFrame:
@@ -44,7 +45,7 @@ def _shaped(findings: pl.DataFrame) -> pl.DataFrame:
 def write_json(report: LintReport, stream: BinaryIO) -> None:
     """Write the report as the documented JSON object (UTF-8) to a binary stream, in chunks.
 
-    The next chunk is serialised on a worker thread while the current one is written (and
+    The next chunks are serialised on worker threads while the current one is written (and
     hashed, by the caller's stream): Polars, the file write and sha256 all release the GIL, so
     a million-finding report takes about as long as the slower of the two instead of both.
     """
@@ -56,14 +57,17 @@ def write_json(report: LintReport, stream: BinaryIO) -> None:
         return
     stream.write(b"[\n")
     starts = range(0, findings.height, _CHUNK)
-    with ThreadPoolExecutor(1, thread_name_prefix="json-report") as pool:
+    with ThreadPoolExecutor(_AHEAD, thread_name_prefix="json-report") as pool:
         ahead: deque[Future[bytes]] = deque()
-        for index, start in enumerate(starts):
+        written = 0
+        for start in starts:
             ahead.append(pool.submit(_chunk_bytes, findings, start))
-            if len(ahead) > 1:  # one chunk in the making while one is written: bounded memory
-                _write_chunk(stream, ahead.popleft().result(), first=index == 1)
+            if len(ahead) > _AHEAD:  # a few chunks in the making while one is written: bounded memory
+                _write_chunk(stream, ahead.popleft().result(), first=written == 0)
+                written += 1
         while ahead:
-            _write_chunk(stream, ahead.popleft().result(), first=len(starts) == 1)
+            _write_chunk(stream, ahead.popleft().result(), first=written == 0)
+            written += 1
     stream.write(b"\n]}\n")
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from lint import LintReport, LintRequest, lint
 from lint.audience import write_audience
-from lint.formats import render
+from lint.formats import json_format, render
 from lint.formats.html import highlight
 from lint.formats.sarif import render_sarif
 from tests.lint.conftest import GOLDEN
@@ -77,6 +77,18 @@ def test_json_follows_the_documented_contract(report: LintReport) -> None:
             assert finding["target"]["file"] == "contacts.csv" and finding["target"]["row"] >= 1
     rows = {f["target"]["row"] for f in data["findings"] if f["code"] == "N001"}
     assert rows == {2}  # the Excel-damaged number is the second data row
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5])
+def test_json_written_in_small_chunks_is_the_same_document(
+    report: LintReport, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # large reports are serialised in chunks on worker threads; every chunk boundary must
+    # give the same findings, in the same order, as one piece
+    whole = render(report, "json")
+    monkeypatch.setattr(json_format, "_CHUNK", chunk)
+    assert report.findings.height > chunk * 2
+    assert render(report, "json") == whole
 
 
 def test_sarif_has_what_github_code_scanning_needs(report: LintReport) -> None:
