@@ -142,9 +142,16 @@ class RunContext:
         if self.consent is None:
             return frame.clear()
         grants, index = self._consent_by_row(purpose)
-        meets = grants.select(condition.fill_null(False).alias("meets"))["meets"]
         positions = index["_g"].gather(frame["_row"] - 1)
-        keep = meets.gather(positions).fill_null(False)
+        needed = list(dict.fromkeys(condition.meta.root_names()))
+        if needed and frame.height * 2 < grants.height:
+            # a subset of the list (one country): check only the grants of its rows
+            used = grants.select(needed).gather(positions)
+            meets = used.select(condition.fill_null(False).alias("meets"))["meets"]
+            keep = meets & positions.is_not_null()
+        else:
+            meets = grants.select(condition.fill_null(False).alias("meets"))["meets"]
+            keep = meets.gather(positions).fill_null(False)
         chosen = frame.filter(keep)
         if not columns:
             return chosen
