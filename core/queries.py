@@ -13,7 +13,8 @@ from core.errors import UsageError
 from core.phones import mask_numbers_in
 from core.warehouse import Warehouse
 
-# group key -> SQL expression over marts.message_facts / marts.attempt_facts
+# group key -> SQL expression over marts.message_facts, attempt_facts, breaches and daily_facts
+# (pipelines/sql/daily_facts.sql stores each key under its name, with these expressions)
 GROUP_KEYS: dict[str, str] = {
     "campaign": "campaign",
     "template": "template",
@@ -50,7 +51,8 @@ RATES: dict[str, tuple[str, str]] = {
 }
 
 
-# message count -> its condition in docs/metrics.md (holdouts are counted only as holdouts)
+# message count -> its condition in docs/metrics.md (holdouts are counted only as holdouts); the
+# pipeline counts them per day and group into marts.daily_facts, which the metrics read
 MESSAGE_COUNTS: dict[str, str] = {
     "accepted": "NOT holdout",
     "delivered": "NOT holdout AND delivered",
@@ -73,45 +75,26 @@ def metrics_sql(by: str, *, date_range: bool) -> str:
 def grouped_metrics_sql(by: str, where: str, extra_keys: dict[str, str] | None = None) -> str:
     """The metrics of docs/metrics.md for the rows ``where`` selects, grouped by ``by``.
 
-    ``where`` filters the three fact views alike (columns they share); ``extra_keys`` adds group
+    They are sums over ``marts.daily_facts`` (the counts per day and group the pipeline keeps),
+    so ``where`` may use ``day`` and the :data:`GROUP_KEYS` columns; ``extra_keys`` adds group
     expressions beyond :data:`GROUP_KEYS` (the dashboard's "total" and "period").
     """
     keys = {**GROUP_KEYS, **(extra_keys or {})}
     if by not in keys:
         raise UsageError(f"unknown metrics group {by!r}", hint=f"use one of {', '.join(keys)}")
-    key = keys[by]
-    # count_if: several times faster on DuckDB than count(*) FILTER (...) for this many conditions
-    counts = ",\n           ".join(f"count_if({cond}) AS {name}" for name, cond in MESSAGE_COUNTS.items())
-    source = {"attempted": "a", "rejected": "a", "sends_after_opt_out": "b"}
-    joined = ",\n           ".join(
-        f"coalesce({source.get(name, 'm')}.{name}, 0) AS {name}" for name in COUNT_KEYS
-    )
+    sums = ",\n           ".join(f"sum({name})::BIGINT AS {name}" for name in COUNT_KEYS)
     rates = ",\n       ".join(
         f"CASE WHEN {den} > 0 THEN {num}::DOUBLE / {den} END AS {name}" for name, (num, den) in RATES.items()
     )
     return f"""
-WITH a AS (
-    SELECT {key} AS k, count(*) AS attempted, count_if(outcome = 'rejected') AS rejected
-    FROM marts.attempt_facts {where} GROUP BY 1
-),
-m AS (
-    SELECT {key} AS k,
-           {counts}
-    FROM marts.message_facts {where} GROUP BY 1
-),
-b AS (
-    SELECT {key} AS k, count(*) AS sends_after_opt_out FROM marts.breaches {where} GROUP BY 1
-),
-joined AS (
-    SELECT coalesce(a.k, m.k, b.k) AS k,
-           {joined}
-    FROM a
-    FULL OUTER JOIN m ON m.k IS NOT DISTINCT FROM a.k
-    FULL OUTER JOIN b ON b.k IS NOT DISTINCT FROM coalesce(a.k, m.k)
+WITH g AS (
+    SELECT {keys[by]} AS k,
+           {sums}
+    FROM marts.daily_facts {where} GROUP BY 1
 )
 SELECT k AS {by}, {", ".join(COUNT_KEYS)},
        {rates}
-FROM joined
+FROM g
 ORDER BY 1
 """
 
@@ -135,7 +118,7 @@ def breaches(wh: Warehouse, start: date | None = None, end: date | None = None) 
         """
         SELECT campaign, template, category, country, phone_number_id, day, contact_key,
                attempted_at, opted_out_at, scope, channel
-        FROM marts.breaches
+        FROM marts.breach_facts
         WHERE day BETWEEN $start AND $end
         ORDER BY attempted_at DESC
         """,

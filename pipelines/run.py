@@ -26,7 +26,7 @@ from pipelines.load import merge
 from pipelines.manifest import Action, Planned, plan, record
 from pipelines.privacy import hooks as privacy_hooks
 from pipelines.report import RunReport, SourceReport
-from pipelines.schema import migrate, rebuild_reasons, store_params
+from pipelines.schema import migrate, rebuild_facts, rebuild_reasons, store_params
 from pipelines.sources.files import discover
 from pipelines.stage import Staged, Stager
 
@@ -115,6 +115,7 @@ def _load(
         derive(wh, settings, lexicon, now=now, everyone=everyone)
     privacy_hooks.after_derive(wh, settings)
     store_params(wh, settings, lexicon)
+    rebuild_facts(wh)  # the aggregates the dashboard and `wagate metrics` read
     for fid, item in todo.items():
         records, new, quarantined = merged.per_file.get(fid, (0, 0, 0))
         bytes_done, lines_done = staged.progress.get(fid, (item.stat.size, -1))

@@ -29,7 +29,7 @@ from pipelines.privacy.files import (
 from pipelines.privacy.journal import erase_journal, journal_folder, journal_names
 from pipelines.privacy.person import Person, people, send_log_root
 from pipelines.privacy.textmatch import python_pattern
-from pipelines.schema import migrate
+from pipelines.schema import migrate, rebuild_facts
 from pipelines.sources.files import EXPORT_MARKER
 
 
@@ -109,6 +109,7 @@ def _erase_warehouse(
         migrate(wh)
         with wh.transaction():
             erased = erase_people(wh, who, names, now=datetime.now(UTC).isoformat())
+            rebuild_facts(wh)  # the materialised marts hold contact keys and the swept names too
         report.found_in_warehouse = erased.people_found
         report.warehouse_cells_swept = erased.swept_cells
         exports = _export_folders(settings, wh)
