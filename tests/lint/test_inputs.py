@@ -209,3 +209,38 @@ def test_plan_expression_with_unknown_column_is_an_input_error(tmp_path: Path) -
 def test_plan_send_time_needs_an_offset(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="send_at needs a UTC offset"):
         load_plan(write_text(tmp_path, "campaign.toml", "send_at = 2025-06-03T10:00:00\n"))
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        # few distinct values over many rows: parsed once each, spread back
+        ["yes", None, " Marketing; Order_Updates ", "", "2025-01-10", "yes"] * 50,
+        # mostly distinct: parsed row by row
+        [f"2025-01-{day:02d}" for day in range(1, 29)] + [None, ""],
+    ],
+)
+def test_cells_parsed_once_per_distinct_value_give_the_row_by_row_answer(cells: list[str | None]) -> None:
+    from lint.inputs.values import lower_text, parse_flags, parse_lists, parse_timestamps
+
+    column = pl.Series("c", cells, dtype=pl.String)
+    flags = {"yes": True, "": None, None: None}
+    assert parse_flags(column).to_list() == [flags.get(c) for c in cells]
+    assert lower_text(column).to_list() == [
+        (c.strip().lower() or None) if c is not None else None for c in cells
+    ]
+    lists = {c: v for c, v in zip(cells, parse_lists(column).to_list(), strict=True)}
+    assert lists.get(" Marketing; Order_Updates ", ["marketing", "order_updates"]) == [
+        "marketing",
+        "order_updates",
+    ]
+    assert lists.get("yes", ["yes"]) == ["yes"]
+    assert [lists[c] is None for c in cells] == [c is None or not c.strip() for c in cells]
+    stamps, unreadable = parse_timestamps(column)
+    for cell, stamp, bad in zip(cells, stamps.to_list(), unreadable.to_list(), strict=True):
+        if cell and cell.startswith("2025-01-"):
+            assert stamp == datetime.fromisoformat(cell).replace(tzinfo=UTC) and not bad
+        elif cell and cell.strip():
+            assert stamp is None and bad  # "yes" is no time: flagged, not silently empty
+        else:
+            assert stamp is None and not bad
