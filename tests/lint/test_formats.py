@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from lint import LintReport, LintRequest, lint
@@ -89,6 +91,13 @@ def test_json_written_in_small_chunks_is_the_same_document(
     monkeypatch.setattr(json_format, "_CHUNK", chunk)
     assert report.findings.height > chunk * 2
     assert render(report, "json") == whole
+
+
+def test_json_keeps_quotes_new_lines_and_chinese_in_messages(report: LintReport) -> None:
+    awkward = ['Say "STOP" \\ or\nreply\t退订', "control \u0001 char", "plain"]
+    findings = report.findings.head(3).with_columns(message=pl.Series(awkward))
+    data = json.loads(render(replace(report, findings=findings), "json"))
+    assert [f["message"] for f in data["findings"]] == awkward
 
 
 def test_sarif_has_what_github_code_scanning_needs(report: LintReport) -> None:
