@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import polars as pl
 
 from lint.inputs.contacts import ContactSet
-from lint.inputs.values import UTC_DATETIME
+from lint.inputs.values import UTC_DATETIME, by_distinct
+
+
+def once_per_value(column: str, make: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Expr:
+    """``make(pl.col(column))``, evaluated once per distinct value of the column.
+
+    For string work on columns that repeat a few values over a million rows (a consent source,
+    a business name): the expression runs on the distinct values and the answers are spread
+    back. Null cells give null whatever ``make`` would say of them.
+    """
+
+    def per_value(values: pl.Series) -> pl.Series:
+        return by_distinct(
+            values, lambda distinct: distinct.to_frame("v").select(make(pl.col("v"))).to_series()
+        )
+
+    return pl.col(column).map_batches(per_value, return_dtype=dtype)
+
 
 WHO = pl.coalesce(pl.col("e164"), pl.col("phone"), pl.lit("(no number)"))
 """How a contact is named in messages: its E.164 number, else what was typed."""

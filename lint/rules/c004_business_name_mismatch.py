@@ -11,7 +11,7 @@ from lint.context import RunContext
 from lint.findings import Finding, Severity
 from lint.inputs.contacts import ContactSet
 from lint.inputs.drafts import Draft
-from lint.rules._common import valid_contacts
+from lint.rules._common import once_per_value, valid_contacts
 
 
 def _fold(expr: pl.Expr) -> pl.Expr:
@@ -87,7 +87,10 @@ class BusinessNameMismatch(Rule):
             return None
         known = [" ".join(name.split()).lower() for name in names]
         shown = pl.col("cs_business_name_shown")
-        other = shown.is_null() | ~_fold(shown).is_in(known)
+        elsewhere = once_per_value(
+            "cs_business_name_shown", lambda name: ~_fold(name).is_in(known), pl.Boolean()
+        )
+        other = shown.is_null() | elsewhere
         flagged = ctx.consent_where(valid_contacts(contacts), None, other, ("cs_business_name_shown",))
         message = pl.format(
             "Opt-in for {} was given to '{}', not to '{}'. Consent is specific to the named business.",

@@ -11,7 +11,7 @@ from lint.context import RunContext
 from lint.findings import Severity
 from lint.inputs.contacts import ContactSet
 from lint.inputs.drafts import Draft
-from lint.rules._common import valid_contacts
+from lint.rules._common import once_per_value, valid_contacts
 
 # list provenances that are not consent given to the sender (compliance-rules.md §9.3 C011),
 # with the ways Chinese exporters' CRMs write them
@@ -40,8 +40,12 @@ _PATTERN = "(?:^|[^a-z])(?:" + "|".join(LIST_SOURCES) + ")(?:$|[^a-z])|" + "|".j
 
 def _source_kind() -> pl.Expr:
     """The list provenance named in ``cs_consent_source`` (spaces and hyphens read as ``_``), else null."""
-    folded = pl.col("cs_consent_source").cast(pl.String).str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
-    return folded.str.extract(f"({_PATTERN})", 1).str.strip_chars("_ ")
+
+    def kind(source: pl.Expr) -> pl.Expr:
+        folded = source.cast(pl.String).str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
+        return folded.str.extract(f"({_PATTERN})", 1).str.strip_chars("_ ")
+
+    return once_per_value("cs_consent_source", kind, pl.String())
 
 
 class ThirdPartyList(Rule):
