@@ -15,6 +15,8 @@ import polars as pl
 from phonenumbers import phonenumberutil
 from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
+from lint.parallel import thread_map
+
 UNKNOWN_ZONE = "Etc/Unknown"
 ZONE_SEPARATOR = "&"
 
@@ -57,13 +59,17 @@ def zones_frame(numbers: pl.DataFrame) -> pl.Series:
     """
     frame = numbers.select("e164", "number_type", "calling_code", "valid").with_row_index("_i")
     parts = [frame.filter(~pl.col("valid").fill_null(False)).select("_i", zones=pl.lit(UNKNOWN_ZONE))]
-    for (code,), group in frame.filter(pl.col("valid").fill_null(False)).group_by(["calling_code"]):
-        text = str(code)
-        geo_types = [*_GEO_TYPES, "MOBILE"] if int(text) in _GEO_MOBILE_CODES else list(_GEO_TYPES)
-        zones = (
-            pl.when(pl.col("number_type").is_in(geo_types))
-            .then(_geographical(pl.col("e164").str.slice(1), text))
-            .otherwise(pl.lit(country_level_zones(text)))
-        )
-        parts.append(group.select("_i", zones=zones))
+    groups = frame.filter(pl.col("valid").fill_null(False)).group_by(["calling_code"])
+    parts += thread_map(_zones_of_code, [(str(code), group) for (code,), group in groups])
     return pl.concat(parts).sort("_i")["zones"]
+
+
+def _zones_of_code(item: tuple[str, pl.DataFrame]) -> pl.DataFrame:
+    code, group = item
+    geo_types = [*_GEO_TYPES, "MOBILE"] if int(code) in _GEO_MOBILE_CODES else list(_GEO_TYPES)
+    zones = (
+        pl.when(pl.col("number_type").is_in(geo_types))
+        .then(_geographical(pl.col("e164").str.slice(1), code))
+        .otherwise(pl.lit(country_level_zones(code)))
+    )
+    return group.select("_i", zones=zones)
