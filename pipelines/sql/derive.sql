@@ -35,23 +35,25 @@ GROUP BY wamid;
 -- name: messages
 DELETE FROM core.messages WHERE contact_key IN (SELECT contact_key FROM affected);
 INSERT INTO core.messages BY NAME
-WITH sent AS (
+-- read twice below; scanning the log again is cheaper than DuckDB materialising the rows
+WITH sent AS NOT MATERIALIZED (
     SELECT * FROM raw.send_log
     WHERE contact_key IN (SELECT contact_key FROM affected) AND outcome IN ('accepted', 'held') AND wamid IS NOT NULL
 ),
--- a wamid logged twice keeps its first row; only those few go through a window
-twice AS (SELECT wamid FROM sent GROUP BY wamid HAVING count(*) > 1),
+-- one pass over the log per wamid: how often it was sent (a wamid logged twice keeps its first
+-- row; only those few go through a window) and whether any row marks it blocked
+marks AS (
+    SELECT wamid, count(*) FILTER (WHERE outcome IN ('accepted', 'held')) AS times_sent, bool_or(blocked) AS blocked
+    FROM raw.send_log
+    WHERE contact_key IN (SELECT contact_key FROM affected) AND wamid IS NOT NULL
+    GROUP BY wamid
+),
+twice AS (SELECT wamid FROM marks WHERE times_sent > 1),
 logged AS (
     SELECT * FROM sent WHERE wamid NOT IN (SELECT wamid FROM twice)
     UNION ALL
     SELECT * FROM (SELECT * FROM sent WHERE wamid IN (SELECT wamid FROM twice))
     QUALIFY row_number() OVER (PARTITION BY wamid ORDER BY attempted_at, row_id) = 1
-),
-marks AS (
-    SELECT wamid, bool_or(complaint) AS complaint, bool_or(blocked) AS blocked
-    FROM raw.send_log
-    WHERE contact_key IN (SELECT contact_key FROM affected) AND wamid IS NOT NULL
-    GROUP BY wamid
 ),
 base AS (
     SELECT coalesce(l.wamid, s.wamid) AS wamid,

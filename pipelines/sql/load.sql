@@ -109,8 +109,10 @@ LEFT JOIN stg_files f ON f.file_id = s.file_id
 WHERE s.event_id NOT IN (SELECT event_id FROM raw.business_events);
 
 -- name: insert_send
+-- (NOT MATERIALIZED here and below: a CTE read more than once is otherwise copied whole, which
+-- costs more than scanning its source again)
 INSERT INTO raw.send_log BY NAME
-WITH ok AS (SELECT * FROM stg_send WHERE reason IS NULL),
+WITH ok AS NOT MATERIALIZED (SELECT * FROM stg_send WHERE reason IS NULL),
 dup AS (SELECT row_id FROM ok GROUP BY row_id HAVING count(*) > 1),
 s AS (
     SELECT * FROM ok WHERE row_id NOT IN (SELECT row_id FROM dup)
@@ -136,8 +138,8 @@ FROM stg_quarantine q LEFT JOIN stg_files f ON f.file_id = q.file_id;
 -- Everyone whose derived rows may change: the people in new rows, and the people behind the
 -- wamids those rows mention (a status can name a message logged for another number format).
 CREATE OR REPLACE TEMP TABLE affected AS
-WITH new_status AS (SELECT wamid, contact_key FROM raw.status_events WHERE loaded_at = $now),
-new_send AS (SELECT wamid, contact_key FROM raw.send_log WHERE loaded_at = $now)
+WITH new_status AS NOT MATERIALIZED (SELECT wamid, contact_key FROM raw.status_events WHERE loaded_at = $now),
+new_send AS NOT MATERIALIZED (SELECT wamid, contact_key FROM raw.send_log WHERE loaded_at = $now)
 SELECT DISTINCT contact_key FROM (
     SELECT contact_key FROM new_status
     UNION ALL SELECT contact_key FROM raw.inbound_messages WHERE loaded_at = $now

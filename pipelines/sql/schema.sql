@@ -1,6 +1,8 @@
 -- The warehouse schema. raw: as landed, append-only, keyed by deterministic event ids.
 -- Keys are unique by construction (every load anti-joins on them) rather than by PRIMARY KEY
 -- constraints: DuckDB's indexes roughly halve bulk-load speed and are not needed for reads.
+-- Raw JSON columns are zstd-compressed: with DuckDB's default string compression the JSON texts
+-- took about 40 % of a bulk insert's time; zstd is faster on them and stores them smaller.
 -- core: derived per contact, recomputed for the contacts a load touches. meta: bookkeeping.
 -- Plain phone numbers live only in raw (needed for sending and erasure); core and marts carry
 -- the keyed contact_key.
@@ -66,7 +68,7 @@ CREATE TABLE IF NOT EXISTS raw.status_events (
     biz_opaque_callback_data VARCHAR,
     source             VARCHAR NOT NULL,     -- webhook | send_log (BSP status columns)
     received_at        TIMESTAMPTZ,
-    raw                JSON,
+    raw                JSON USING COMPRESSION zstd,
     source_file        VARCHAR,
     line               BIGINT,
     loaded_at          TIMESTAMPTZ NOT NULL
@@ -93,7 +95,7 @@ CREATE TABLE IF NOT EXISTS raw.inbound_messages (
     system_type     VARCHAR,
     error_code      BIGINT,
     received_at     TIMESTAMPTZ,
-    raw             JSON,
+    raw             JSON USING COMPRESSION zstd,
     source_file     VARCHAR,
     line            BIGINT,
     loaded_at       TIMESTAMPTZ NOT NULL
@@ -109,7 +111,7 @@ CREATE TABLE IF NOT EXISTS raw.user_preferences (
     detail          VARCHAR,
     ts              TIMESTAMPTZ NOT NULL,
     received_at     TIMESTAMPTZ,
-    raw             JSON,
+    raw             JSON USING COMPRESSION zstd,
     source_file     VARCHAR,
     line            BIGINT,
     loaded_at       TIMESTAMPTZ NOT NULL
@@ -121,7 +123,7 @@ CREATE TABLE IF NOT EXISTS raw.business_events (
     field           VARCHAR NOT NULL,
     waba_id         VARCHAR,
     ts              TIMESTAMPTZ,             -- entry.time, else the time it was received or loaded
-    value           JSON,
+    value           JSON USING COMPRESSION zstd,
     received_at     TIMESTAMPTZ,
     source_file     VARCHAR,
     line            BIGINT,

@@ -7,7 +7,9 @@ INSERT INTO stg_send BY NAME
 WITH n AS (
     SELECT *,
            nullif(trim(attempted_at), '') AS at_text,
-           translate(coalesce("to", ''), '０１２３４５６７８９＋', '0123456789+') AS to_folded,
+           -- only a number with non-ASCII characters can hold full-width digits to fold
+           CASE WHEN strlen(coalesce("to", '')) = length(coalesce("to", '')) THEN coalesce("to", '')
+                ELSE translate("to", '０１２３４５６７８９＋', '0123456789+') END AS to_folded,
            lower(nullif(trim(outcome), '')) AS outcome_text,
            lower(nullif(trim(category), '')) AS category_text,
            nullif(trim(error_code), '') AS error_code_text,
@@ -28,6 +30,7 @@ t AS (
            nullif(trim(wamid), '') AS wamid_text
     FROM n
 )
+SELECT * REPLACE (CASE WHEN reason IS NOT NULL THEN raw_text END AS raw_text) FROM (
 SELECT file_id, line, source_kind, raw_text,
        CASE
            WHEN at_text IS NULL THEN 'attempted_at is missing'
@@ -67,7 +70,9 @@ SELECT file_id, line, source_kind, raw_text,
                      coalesce(trim(language), ''), coalesce(category_text, ''), to_digits,
                      coalesce(trim(phone_number_id), ''), coalesce(outcome_norm, ''), coalesce(wamid_text, ''),
                      coalesce(code::VARCHAR, ''), coalesce(trim(idempotency_key), ''))) AS row_id
-FROM t;
+FROM t
+-- the line's text is kept only where the quarantine needs it
+);
 
 -- name: quarantine
 INSERT INTO stg_quarantine

@@ -20,6 +20,9 @@ SELECT file_id, line, received_at, env,
        -- bodies with fields other than messages/user_preferences (stored whole, parsed again)
        CASE
            WHEN env.object IS DISTINCT FROM 'whatsapp_business_account' OR env.entry IS NULL THEN text
+           -- the common shape (one entry, one messages change with statuses) skips the list scans
+           WHEN len(env.entry) = 1 AND len(env.entry[1].changes) = 1 AND env.entry[1].changes[1].field = 'messages'
+                AND env.entry[1].changes[1].value.statuses IS NOT NULL THEN NULL
            WHEN list_bool_or(list_transform(flatten(list_transform(env.entry, lambda e: list_transform(e.changes, lambda c: c.field))),
                                             lambda f: f IS NULL OR f NOT IN ('messages', 'user_preferences'))) THEN text
            WHEN list_bool_or(list_transform(flatten(list_transform(env.entry, lambda e: list_transform(e.changes, lambda c: c.value.statuses IS NULL AND c.value.messages IS NULL AND c.value.errors IS NULL AND c.value.user_preferences IS NULL))),
@@ -51,7 +54,7 @@ WITH s AS (
     WHERE c.field = 'messages' AND c.value.statuses IS NOT NULL
 ),
 p AS (
-    SELECT *, array_to_string(list_transform(s.errors, lambda x: x.code::VARCHAR), ',') AS error_codes
+    SELECT *, CASE WHEN s.errors IS NOT NULL THEN array_to_string(list_transform(s.errors, lambda x: x.code::VARCHAR), ',') END AS error_codes
     FROM (
         SELECT *, from_json(raw, '{"id":"VARCHAR","status":"VARCHAR","timestamp":"VARCHAR","recipient_id":"VARCHAR","recipient_user_id":"VARCHAR","biz_opaque_callback_data":"VARCHAR","pricing":{"category":"VARCHAR","type":"VARCHAR","pricing_model":"VARCHAR","billable":"BOOLEAN"},"conversation":{"id":"VARCHAR","origin":{"type":"VARCHAR"}},"errors":[{"code":"BIGINT","title":"VARCHAR","message":"VARCHAR","error_data":{"details":"VARCHAR"}}]}') AS s
         FROM s
@@ -73,7 +76,8 @@ SELECT file_id, line, received_at, waba_id, phone_number_id, display_phone_numbe
             WHEN s.recipient_id IS NOT NULL THEN '+' || regexp_replace(s.recipient_id, '[^0-9]', '', 'g')
             WHEN s.recipient_user_id IS NOT NULL THEN 'bsuid:' || s.recipient_user_id END AS ident,
        CASE
-           WHEN json_type(raw) <> 'OBJECT' THEN 'status is not a JSON object'
+           -- raw is minified JSON written by the parser: an object is exactly what starts with '{'
+           WHEN NOT starts_with(raw, '{') THEN 'status is not a JSON object'
            WHEN s.id IS NULL OR s.id = '' THEN 'status has no id (wamid)'
            WHEN s.status IS NULL OR s.status = '' THEN 'status has no status value'
            WHEN TRY_CAST(s.timestamp AS BIGINT) IS NULL THEN 'status timestamp is not unix seconds: ' || coalesce(s.timestamp, 'missing')
