@@ -16,18 +16,23 @@ import click
 from core.audit import files_sha256
 from core.config import Settings
 from core.errors import InputError, UsageError
-from core.history import WarehouseHistory
 from core.pauses import active_template_pauses
 from lint import LintReport, LintRequest, lint, load_lint_config
 from lint.audience import write_audience
 from lint.docs import explain, rules_table
 from lint.formats import FORMATS, LANGUAGES, write_report
+from lint.history import History
 from wagate.commands.audit_cmd import record_lint_run
 
 
-def _warehouse_history(settings: Settings) -> WarehouseHistory | None:
+def _warehouse_history(settings: Settings) -> History | None:
     """The workspace's suppression list and send history, when it has a warehouse."""
-    return WarehouseHistory(settings) if settings.warehouse_path.exists() else None
+    if not settings.warehouse_path.exists():
+        return None
+    # imported here: DuckDB is only loaded for a workspace that has a warehouse
+    from core.history import WarehouseHistory
+
+    return WarehouseHistory(settings)
 
 
 def _send_time(text: str | None) -> datetime | None:
