@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 import polars as pl
@@ -66,6 +66,18 @@ def column(contacts: ContactSet, name: str, dtype: pl.DataType | None = None) ->
     if contacts.has(name):
         return pl.col(name)
     return pl.lit(None, dtype or pl.String())
+
+
+def months_passed(since: pl.Expr, months: pl.Expr, choices: Iterable[int], moment: datetime) -> pl.Expr:
+    """Whether ``since`` plus ``months`` calendar months is before ``moment`` (false when unknown).
+
+    Exact calendar arithmetic (10 Jan 2023 + 24 months = 10 Jan 2025). ``months`` takes one of a
+    pack's few ``choices``: one constant offset per choice costs far less than formatting an
+    offset string for each of a million rows.
+    """
+    return pl.any_horizontal(
+        [(months == n) & (since.dt.offset_by(f"{n}mo") < utc(moment)) for n in sorted(set(choices))]
+    ).fill_null(False)
 
 
 def utc(moment: datetime) -> pl.Expr:

@@ -13,7 +13,7 @@ from lint.inputs.contacts import ContactSet
 from lint.inputs.drafts import Draft
 from lint.inputs.values import UTC_DATETIME, parse_timestamps
 from lint.packs import read_pack
-from lint.rules._common import utc, valid_contacts
+from lint.rules._common import months_passed, utc, valid_contacts
 
 
 @cache
@@ -87,14 +87,7 @@ class StaleConsent(Rule):
 
         country = pl.when(pl.col("country_iso").is_not_null()).then(months(pl.col("country_iso")))
         since = pl.max_horizontal("cs_consent_timestamp", "engaged")
-        # exact calendar arithmetic: 10 Jan 2023 + 24 months = 10 Jan 2025; one constant offset per
-        # limit in the pack (a handful) instead of a per-row offset string a million times
-        expired = pl.any_horizontal(
-            [
-                (pl.col("limit") == limit) & (since.dt.offset_by(f"{limit}mo") < utc(ctx.at))
-                for limit in sorted(set(ages.values()))
-            ]
-        ).fill_null(False)
+        expired = months_passed(since, pl.col("limit"), ages.values(), ctx.at)
         whole = (ctx.at.year * 12 + ctx.at.month) - (since.dt.year() * 12 + since.dt.month())
         age = whole - (since.dt.offset_by(pl.format("{}mo", whole)) > utc(ctx.at)).cast(pl.Int32)
         flagged = (

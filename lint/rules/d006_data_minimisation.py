@@ -17,7 +17,7 @@ from lint.inputs.drafts import Draft
 from lint.inputs.tables import normalise_header
 from lint.inputs.values import parse_timestamps
 from lint.packs import read_pack
-from lint.rules._common import day, utc, valid_contacts
+from lint.rules._common import day, months_passed, once_per_value, valid_contacts
 
 _ASCII = re.compile(r"^[a-z0-9_]+$")
 BIRTHDATE = ("full date of birth", "birthdate")
@@ -152,9 +152,9 @@ class DataMinimisation(Rule):
         if "contact_id" not in frame.columns:
             frame = frame.with_columns(contact_id=pl.lit(None, pl.String))
         held = [
-            pl.when(pl.col(name).cast(pl.String).str.strip_chars().fill_null("") != "").then(
-                pl.lit(f"{label} in '{header}'")
-            )
+            pl.when(
+                once_per_value(name, lambda cell: cell.str.strip_chars() != "", pl.Boolean()).fill_null(False)
+            ).then(pl.lit(f"{label} in '{header}'"))
             for name, header, label in columns
         ]
         what = pl.concat_str(held, separator="; ", ignore_nulls=True).fill_null("")
@@ -180,9 +180,8 @@ class DataMinimisation(Rule):
             )
 
         country = pl.when(pl.col("country_iso").is_not_null()).then(limit(pl.col("country_iso")))
-        # exact calendar arithmetic, as C012: 10 Jan 2021 + 36 months = 10 Jan 2024
         frame = frame.with_columns(limit=pl.min_horizontal(limit(pl.col("region")), country)).filter(
-            pl.col("last").dt.offset_by(pl.format("{}mo", pl.col("limit"))) < utc(ctx.now)
+            months_passed(pl.col("last"), pl.col("limit"), months.values(), ctx.now)
         )
         frame = ctx.without_consent(frame, None)
         message = pl.format(
