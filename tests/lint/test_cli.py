@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
 
+from core import audit
+from core.config import load_settings
 from tests.conftest import CliResult
 from tests.lint.helpers import CONFIGURED_TOML, GOOD_CONTACTS, MARKETING, write_draft, write_text
 
@@ -116,3 +119,30 @@ def test_sarif_and_chinese_html(tmp_path: Path, wagate_cli: Cli) -> None:
     page = tmp_path / "report.html"
     html = wagate_cli("lint", str(draft), "--format", "html", "--lang", "zh", "-o", str(page))
     assert html.code == 0 and "发送前合规检查报告" in page.read_text(encoding="utf-8")
+
+
+def test_audit_log_holds_the_hash_of_a_large_report_as_written(
+    tmp_path: Path, workspace: Path, wagate_cli: Cli
+) -> None:
+    # 24,000 contacts without consent: a report of several chunks, written and hashed on threads
+    draft = write_draft(tmp_path)
+    rows = "\n".join(f"+49151{n:08d}" for n in range(24_000))
+    contacts = write_text(tmp_path, "contacts.csv", f"phone\n{rows}\n")
+    report = tmp_path / "report.json"
+    result = wagate_cli(
+        "lint",
+        str(draft),
+        "--contacts",
+        str(contacts),
+        "--at",
+        TUESDAY,
+        "--format",
+        "json",
+        "-o",
+        str(report),
+    )
+    assert result.code == 1, result.stderr
+    findings = json.loads(report.read_text(encoding="utf-8"))["findings"]
+    assert len(findings) > 20_000  # more than two chunks of the JSON writer
+    entry = audit.read(load_settings(workspace, env={}), action="lint.run")[-1]
+    assert entry.details["report_sha256"] == hashlib.sha256(report.read_bytes()).hexdigest()
