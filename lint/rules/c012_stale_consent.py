@@ -70,17 +70,21 @@ class StaleConsent(Rule):
         """Marketing grants older than the maximum age, counted from the last engagement."""
         if ctx.consent is None or draft is None or not ctx.category(draft).marketing:
             return None
-        frame = valid_contacts(contacts, "last_engagement_at")
+        ages = max_ages()
+        youngest = min(ages.values())
+        # a grant younger than the shortest limit is fresh whatever the country and engagement:
+        # only the older ones (checked once per grant) are looked at further
+        old = months_passed(pl.col("cs_consent_timestamp"), pl.lit(youngest), [youngest], ctx.at)
+        frame = ctx.consent_where(
+            valid_contacts(contacts, "last_engagement_at"), "marketing", old, ("cs_consent_timestamp",)
+        )
+        if frame.height == 0:
+            return None
         if "last_engagement_at" in frame.columns:
             engaged, _ = parse_timestamps(frame["last_engagement_at"])
         else:
             engaged = pl.Series([None] * frame.height, dtype=UTC_DATETIME)
-        frame = ctx.with_consent(
-            frame.with_columns(engaged=engaged).drop("last_engagement_at", strict=False),
-            "marketing",
-            ("cs_consent_timestamp",),
-        ).filter(pl.col("cs_consent_timestamp").is_not_null())
-        ages = max_ages()
+        frame = frame.with_columns(engaged=engaged).drop("last_engagement_at", strict=False)
 
         def months(code: pl.Expr) -> pl.Expr:
             return code.cast(pl.String).replace_strict(ages, default=ages["DEFAULT"], return_dtype=pl.Int64)
