@@ -2,7 +2,7 @@
 """Developer tasks that need nothing but python3 on a fresh machine.
 
     python3 dev.py demo     # build a sample workspace, ingest it, print metrics
-    python3 dev.py test     # ruff, mypy, import-linter, generated-docs check, pytest
+    python3 dev.py test     # ruff (lint and format), mypy, import-linter, generated-docs check, pytest
     python3 dev.py bench ingest [args]
     python3 dev.py docs     # regenerate docs/ from code
 
@@ -57,6 +57,7 @@ def task_demo(args: list[str]) -> None:
 
 def task_test(args: list[str]) -> None:
     run([tool("ruff"), "check", "."])
+    run([tool("ruff"), "format", "--check", "."])
     run([tool("mypy")])
     run([tool("lint-imports")])
     run([tool("wagate"), "docs", "--check"])
