@@ -100,3 +100,18 @@ def test_thread_map_keeps_input_order_and_passes_errors_on() -> None:
 
     with pytest.raises(ValueError, match="two"):
         thread_map(boom, range(4), workers=2)
+
+
+def test_after_an_error_the_pieces_not_started_are_dropped() -> None:
+    started: list[int] = []
+
+    def piece(n: int) -> int:
+        started.append(n)
+        if n == 0:
+            raise KeyError("input problem")
+        time.sleep(0.05)
+        return n
+
+    with pytest.raises(KeyError):
+        thread_map(piece, range(40), workers=2)
+    assert len(started) < 40  # the queue was cancelled, not worked through
