@@ -16,7 +16,7 @@ summary, then the sections of :data:`DOC_SECTIONS`, each a line ``Section:`` fol
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import polars as pl
@@ -45,6 +45,9 @@ class Rule:
     aliases: ClassVar[tuple[str, ...]] = ()
     waivable: ClassVar[bool] = True
     options: ClassVar[Mapping[str, object]] = {}
+    # cached loaders of the rule's pack data (compiled lexicons ...): the engine calls them on a
+    # second thread while the inputs are read, so the rule finds them ready
+    prepares: ClassVar[tuple[Callable[[], object], ...]] = ()
 
     def check_draft(self, draft: Draft, ctx: RunContext) -> Iterable[Finding]:
         """Findings about one draft."""

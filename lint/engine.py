@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -325,6 +326,15 @@ def _summary(findings: pl.DataFrame, contacts: ContactSet | None, drafts: int, w
     )
 
 
+def _prepare(rules: Sequence[type[Rule]]) -> None:
+    """Call the selected rules' pack loaders (cached), so the rules find their data ready."""
+    for loader in dict.fromkeys(loader for rule in rules for loader in rule.prepares):
+        try:
+            loader()
+        except Exception:
+            LOG.debug("preparing %s failed; the rule will report it", loader, exc_info=True)
+
+
 def _load_inputs(
     request: LintRequest, config: LintConfig, packs: Packs, plan: Plan | None
 ) -> tuple[tuple[Draft, ...], ContactSet | None, ConsentBook | None]:
@@ -354,7 +364,9 @@ def lint(request: LintRequest) -> LintReport:
     packs = load_packs()
     now = request.now or datetime.now(UTC)
     plan = load_plan(request.plan, str(request.plan)) if request.plan else None
-    drafts, contacts, consent = _load_inputs(request, config, packs, plan)
+    with ThreadPoolExecutor(1, thread_name_prefix="lint-prepare") as pool:
+        pool.submit(_prepare, rules)  # pack data compiled while the inputs are read
+        drafts, contacts, consent = _load_inputs(request, config, packs, plan)
     if not drafts and contacts is None:
         raise UsageError("nothing to lint", hint="give draft files, --contacts FILE or --plan FILE")
     history = request.history or (

@@ -50,7 +50,7 @@ class _Language:
 
 
 @cache
-def _languages() -> tuple[_Language, ...]:
+def instruction_languages() -> tuple[_Language, ...]:
     out = []
     for code, spec in read_pack("optout_instructions")["languages"].items():
         gap = r"\s*" if code in _NO_SPACES else _GAP_WORDS
@@ -125,7 +125,7 @@ def instructions(draft: Draft, lexicon: InboundLexicon) -> list[Instruction]:
     for component in draft.texts:
         text = unicodedata.normalize("NFKC", component.text)
         by_place: dict[int, list[tuple[bool, Instruction]]] = {}
-        for language in _languages():
+        for language in instruction_languages():
             for match in language.verb.finditer(text):
                 found = _keywords(text, match, language, lexicon)
                 if not found:

@@ -165,6 +165,7 @@ class SpecialCategoryData(Rule):
     severity = Severity.WARNING
     applies_to = "contact+draft"
     groups = ("data", "content")
+    prepares = (special_data,)
     basis = "GDPR Art. 9; LGPD Art. 11; DPDP s. 9 (children)"
 
     def check_draft(self, draft: Draft, ctx: RunContext) -> Iterator[Finding]:

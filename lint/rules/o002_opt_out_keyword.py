@@ -13,7 +13,7 @@ from lint.inbound import inbound_lexicon
 from lint.inputs.contacts import ContactSet
 from lint.inputs.drafts import Draft
 from lint.rules._common import valid_contacts
-from lint.rules._instructions import Instruction, instructions, opt_out_buttons
+from lint.rules._instructions import Instruction, instruction_languages, instructions, opt_out_buttons
 from lint.rules.t006_language_mismatch import primary
 
 
@@ -76,6 +76,7 @@ class OptOutKeywordMismatch(Rule):
     severity = Severity.WARNING
     applies_to = "contact+draft"
     groups = ("opt-out",)
+    prepares = (instruction_languages,)
     basis = (
         "GDPR Art. 7(3) (withdrawal as easy as giving); FCC 24-24 (any reasonable means); "
         "CA bilingual ARRET/AIDE"

@@ -143,6 +143,7 @@ class RegulatedVertical(Rule):
     severity = Severity.WARNING
     applies_to = "contact+draft"
     groups = ("policy", "content")
+    prepares = (verticals,)
     basis = "WhatsApp policy (regulated verticals; not to <18); CTIA SHAFT age-gating"
     options = MappingProxyType({"allowed_countries": MappingProxyType({})})
 

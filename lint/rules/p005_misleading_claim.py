@@ -146,6 +146,7 @@ class MisleadingClaim(Rule):
     severity = Severity.WARNING
     applies_to = "draft"
     groups = ("policy", "content")
+    prepares = (claims,)
     basis = (
         "UCPD 2005/29/EC Annex I items 7, 20, 31; Directive 98/6/EC Art. 6a; UK DMCC Act 2024 Sch. 20; "
         "FTC Act s. 5; WhatsApp policy (no misleading content)"

@@ -109,6 +109,7 @@ class Impersonation(Rule):
     severity = Severity.ERROR
     applies_to = "draft"
     groups = ("policy", "content")
+    prepares = (known,)
     basis = "WhatsApp Business Messaging Policy (no impersonation/misleading nature of business)"
 
     def check_draft(self, draft: Draft, ctx: RunContext) -> Iterator[Finding]:

@@ -69,6 +69,36 @@ def test_an_input_error_inside_a_rule_stops_the_run(tmp_path: Path) -> None:
         lint(LintRequest(drafts=(draft,), rules=(*ALL_RULES, _BadInput)))
 
 
+def _broken_pack() -> object:
+    raise ValueError("pack file has a typo")
+
+
+class _BrokenPack(_Crashes):
+    """Loads a broken pack (prepared early by the engine, then again by the rule).
+
+    What it does: nothing. Why it matters: tests. Example: none. Use instead: none.
+    Configuration: none. References: none.
+    """
+
+    code = "T997"
+    name = "broken-pack"
+    prepares = (_broken_pack,)
+
+    def check_draft(self, draft: Draft, ctx: RunContext) -> Iterator[Finding]:
+        _broken_pack()
+        return iter(())
+
+
+def test_a_pack_that_fails_while_prepared_is_still_reported_by_its_rule(tmp_path: Path) -> None:
+    # the early, background load must not swallow the problem: the rule meets it and fails the run
+    draft = write_draft(tmp_path)
+    report = lint(LintRequest(drafts=(draft,), rules=(*ALL_RULES, _BrokenPack), at=TUESDAY_NOON_BERLIN))
+    crashed = [f for f in report.iter_findings() if f.origin == "internal-error"]
+    assert [f.code for f in crashed] == ["T997"]
+    assert "pack file has a typo" in crashed[0].message
+    assert report.exit_code == 1
+
+
 def test_clean_inputs_exit_zero(tmp_path: Path) -> None:
     draft = write_draft(tmp_path)
     contacts = write_text(tmp_path, "contacts.csv", GOOD_CONTACTS)
