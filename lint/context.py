@@ -190,7 +190,7 @@ class RunContext:
 
     def _valid_numbers(self) -> pl.Series:
         assert self.contacts is not None
-        return self.contacts.frame.filter(pl.col("valid"))["e164"]
+        return self.contacts.valid_rows()["e164"]
 
     def sends(self, since: datetime) -> pl.DataFrame:
         """Accepted sends to the list's valid numbers at or after ``since`` (:data:`SENDS_SCHEMA` columns).

@@ -20,6 +20,7 @@ compare both paths with ``core.phones.parse`` on samples from every region.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
@@ -169,45 +170,50 @@ def _strip(
     return parsed, failed, to_exact
 
 
+_Pieces = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]
+
+
 def _international(frame: pl.DataFrame, out: _Collector) -> None:
     frame = frame.with_columns(cc=calling_code(pl.col("digits")))
     too_short = pl.col("digits").str.len_chars() <= _MIN_NSN  # TOO_SHORT_AFTER_IDD
     out.failed.append(frame.filter(too_short).select("_i", path=pl.lit(FAST)))
     out.exact.append(frame.filter(~too_short & pl.col("cc").is_null()))
-    todo: list[tuple[int, pl.DataFrame]] = []
-    for (cc,), group in frame.filter(~too_short & pl.col("cc").is_not_null()).group_by(["cc"]):
-        if group.height < _SMALL_GROUP:
-            out.exact.append(group)
-        else:
-            todo.append((int(str(cc)), group))
 
-    def strip(item: tuple[int, pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        code, group = item
-        group = group.with_columns(nsn_raw=pl.col("digits").str.slice(len(str(code))))
-        return _strip(group, parse_spec(code, main_region(code)), national=False)
+    def strip(cc: str, group: pl.DataFrame) -> tuple[int, _Pieces]:
+        code = int(cc)
+        group = group.with_columns(nsn_raw=pl.col("digits").str.slice(len(cc)))
+        return code, _strip(group, parse_spec(code, main_region(code)), national=False)
 
-    for (code, _), pieces in zip(todo, thread_map(strip, todo), strict=True):
-        out.add(code, *pieces)
+    _strip_groups(frame.filter(~too_short & pl.col("cc").is_not_null()), "cc", strip, out)
 
 
 def _national(frame: pl.DataFrame, out: _Collector) -> None:
     supported = pl.col("region").is_in(sorted(SUPPORTED_REGIONS)).fill_null(False)
     out.failed.append(frame.filter(~supported).select("_i", path=pl.lit(FAST)))  # no region: parse fails
     codes = region_country_codes()
+
+    def strip(region: str, group: pl.DataFrame) -> tuple[int, _Pieces]:
+        spec = parse_spec(codes[region], region)
+        return codes[region], _strip(group.with_columns(nsn_raw=pl.col("digits")), spec, national=True)
+
+    _strip_groups(frame.filter(supported), "region", strip, out)
+
+
+def _strip_groups(
+    frame: pl.DataFrame,
+    column: str,
+    strip: Callable[[str, pl.DataFrame], tuple[int, _Pieces]],
+    out: _Collector,
+) -> None:
+    """Per value of ``column``: small groups to the exact path, the others stripped side by side on threads."""
     todo: list[tuple[str, pl.DataFrame]] = []
-    for (region,), group in frame.filter(supported).group_by(["region"]):
+    for (key,), group in frame.group_by([column]):
         if group.height < _SMALL_GROUP:
             out.exact.append(group)
         else:
-            todo.append((str(region), group))
-
-    def strip(item: tuple[str, pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        region, group = item
-        spec = parse_spec(codes[region], region)
-        return _strip(group.with_columns(nsn_raw=pl.col("digits")), spec, national=True)
-
-    for (region, _), pieces in zip(todo, thread_map(strip, todo), strict=True):
-        out.add(codes[region], *pieces)
+            todo.append((str(key), group))
+    for code, pieces in thread_map(lambda item: strip(*item), todo):
+        out.add(code, *pieces)
 
 
 class _Collector:

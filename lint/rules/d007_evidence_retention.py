@@ -49,7 +49,7 @@ def required(ctx: RunContext) -> Need | None:
         return None
     table = needs()
     columns = [c for c in ("opted_out_at", "internal_dnc") if ctx.contacts.has(c)]
-    valid = ctx.contacts.frame.filter(pl.col("valid"))
+    valid = ctx.contacts.valid_rows()
     us = valid.filter(ctx.in_regions("US_TCPA")).select("_key", *columns)
     if us.height == 0:
         return table["DEFAULT"] if valid.height else None

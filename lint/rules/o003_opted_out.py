@@ -44,7 +44,7 @@ def opt_outs(contacts: ContactSet, ctx: RunContext) -> pl.DataFrame:
         )
     suppressed = ctx.suppressed()
     if suppressed.height:
-        keys = frame.filter(pl.col("valid")).select("_key", e164="e164")
+        keys = contacts.valid_rows().select("_key", e164="e164")
         parts.append(
             suppressed.join(keys, on="e164").select(
                 "_key", out_at="suppressed_at", scope="scope", source=pl.lit("suppression list")

@@ -6,8 +6,6 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-import polars as pl
-
 from lint.base import Rule
 from lint.context import RunContext
 from lint.findings import Finding, Severity
@@ -89,5 +87,5 @@ class UsOptInConfirmation(Rule):
         """Whether the run reaches US numbers (assumed when there is no contact list)."""
         if ctx.contacts is None:
             return True
-        frame = ctx.contacts.frame.filter(pl.col("valid"))
+        frame = ctx.contacts.valid_rows()
         return bool(frame.select(ctx.in_regions("US_TCPA").any()).item())
