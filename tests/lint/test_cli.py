@@ -25,6 +25,22 @@ def _one_line_error(result: CliResult, *parts: str) -> None:
         assert part in lines[0], lines[0]
 
 
+def _lint_to_json(wagate_cli: Cli, draft: Path, contacts: Path, report: Path) -> CliResult:
+    """`wagate lint DRAFT --contacts CONTACTS` on Tuesday noon, the JSON report written to ``report``."""
+    return wagate_cli(
+        "lint",
+        str(draft),
+        "--contacts",
+        str(contacts),
+        "--at",
+        TUESDAY,
+        "--format",
+        "json",
+        "-o",
+        str(report),
+    )
+
+
 def test_clean_campaign_exits_zero(tmp_path: Path, workspace: Path, wagate_cli: Cli) -> None:
     (workspace / "wagate.toml").write_text(CONFIGURED_TOML, encoding="utf-8")
     draft = write_draft(tmp_path)
@@ -39,18 +55,7 @@ def test_findings_exit_one_with_the_json_contract(tmp_path: Path, workspace: Pat
     draft = write_draft(tmp_path)
     contacts = write_text(tmp_path, "contacts.csv", "phone\n+4915123456789\n8.61381E+12\n")
     report = tmp_path / "report.json"
-    result = wagate_cli(
-        "lint",
-        str(draft),
-        "--contacts",
-        str(contacts),
-        "--at",
-        TUESDAY,
-        "--format",
-        "json",
-        "-o",
-        str(report),
-    )
+    result = _lint_to_json(wagate_cli, draft, contacts, report)
     assert result.code == 1, result.stderr
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["version"] == 1
@@ -129,18 +134,7 @@ def test_audit_log_holds_the_hash_of_a_large_report_as_written(
     rows = "\n".join(f"+49151{n:08d}" for n in range(24_000))
     contacts = write_text(tmp_path, "contacts.csv", f"phone\n{rows}\n")
     report = tmp_path / "report.json"
-    result = wagate_cli(
-        "lint",
-        str(draft),
-        "--contacts",
-        str(contacts),
-        "--at",
-        TUESDAY,
-        "--format",
-        "json",
-        "-o",
-        str(report),
-    )
+    result = _lint_to_json(wagate_cli, draft, contacts, report)
     assert result.code == 1, result.stderr
     findings = json.loads(report.read_text(encoding="utf-8"))["findings"]
     assert len(findings) > 20_000  # more than two chunks of the JSON writer

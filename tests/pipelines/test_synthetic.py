@@ -16,25 +16,10 @@ import pytest
 
 from core.errors import InputError
 from pipelines.synthetic import SyntheticSpec, SyntheticSummary, generate
+from tests.contract import SEND_LOG_COLUMNS
 
 Body = dict[str, Any]
 
-# docs/metrics.md, "Send log": the columns, in order
-COLUMNS = [
-    "attempted_at",
-    "campaign",
-    "template",
-    "language",
-    "category",
-    "to",
-    "phone_number_id",
-    "outcome",
-    "wamid",
-    "error_code",
-    "error_title",
-    "idempotency_key",
-    "lint_report",
-]
 MALFORMED = 4
 SPEC = SyntheticSpec(seed=11, messages=6000, malformed_lines=MALFORMED)
 
@@ -255,9 +240,9 @@ def test_bodies_are_escaped_like_meta_posts_them(out: Output) -> None:
 
 def test_send_log_rows_have_exactly_the_metrics_columns(out: Output) -> None:
     jsonl = [json.loads(line) for line in (out.root / "send_log.jsonl").read_text().splitlines()]
-    assert all(list(row) == COLUMNS for row in jsonl)
+    assert all(list(row) == SEND_LOG_COLUMNS for row in jsonl)
     with (out.root / "send_log.csv").open(newline="") as handle:
-        assert next(csv.reader(handle)) == COLUMNS
+        assert next(csv.reader(handle)) == SEND_LOG_COLUMNS
     csv_rows = len(out.rows) - len(jsonl)
     assert 0 < csv_rows < len(jsonl)
 

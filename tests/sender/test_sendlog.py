@@ -14,23 +14,9 @@ from pipelines.run import ingest
 from sender.model import Message, idempotency_key
 from sender.run import send_log_root
 from sender.sendlog import SendLog, campaign_dir, logged_sends, recover_open_logs, send_log_row
+from tests.contract import SEND_LOG_COLUMNS
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-METRICS_COLUMNS = [  # /work/shared/design/metrics.md, "Send log", in that order
-    "attempted_at",
-    "campaign",
-    "template",
-    "language",
-    "category",
-    "to",
-    "phone_number_id",
-    "outcome",
-    "wamid",
-    "error_code",
-    "error_title",
-    "idempotency_key",
-    "lint_report",
-]
 
 
 def message(to: str) -> Message:
@@ -69,7 +55,7 @@ def test_a_row_has_exactly_the_metrics_columns() -> None:
         error_title="Message undeliverable",
         lint_report="abc",
     )
-    assert list(row) == METRICS_COLUMNS
+    assert list(row) == SEND_LOG_COLUMNS
     assert row["attempted_at"] == "2026-03-02T09:00:00.000000+00:00"
     assert row["wamid"] == ""
     assert row["error_code"] == 131026
